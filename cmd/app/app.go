@@ -1,0 +1,150 @@
+// Package app assembles one smm process from its configuration: database
+// pool, Redis clients, metrics registry and HTTP edge. It is a Run/Close
+// pair, so end-to-end tests start the real service on a free port exactly as
+// main does.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/socialmediamanager/smm/config"
+	"github.com/socialmediamanager/smm/http/api"
+	"github.com/socialmediamanager/smm/migrations"
+	"github.com/socialmediamanager/smm/persistence/postgres"
+	"github.com/socialmediamanager/smm/persistence/redisdb"
+)
+
+// App is one running smm service.
+type App struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	pool     *pgxpool.Pool
+	redis    *redisdb.Clients
+	registry *prometheus.Registry
+	api      *api.API
+	listener net.Listener
+	started  atomic.Bool
+}
+
+// New builds the service and binds its listener, so Addr is known before Run
+// (tests pass "127.0.0.1:0"). It does not wait for PostgreSQL or Redis: the
+// service starts while they are down and reports not ready until they answer.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, logger: logger, registry: prometheus.NewRegistry()}
+	var err error
+	if a.pool, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if a.redis, err = redisdb.Open(cfg.RedisURL); err != nil {
+		a.pool.Close()
+		return nil, fmt.Errorf("open redis: %w", err)
+	}
+	a.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		postgres.NewPoolCollector(a.pool),
+	)
+	a.api = api.New(api.Options{
+		Logger:       logger,
+		BodyLimit:    cfg.HTTPBodyLimit,
+		ReadTimeout:  cfg.HTTPReadTimeout,
+		WriteTimeout: cfg.HTTPWriteTimeout,
+		IdleTimeout:  cfg.HTTPIdleTimeout,
+		CORSOrigins:  cfg.CORSOrigins,
+		CursorSecret: cfg.CursorSecret,
+		ReadyChecks: map[string]api.Check{
+			"postgres": func(ctx context.Context) error { return postgres.Ping(ctx, a.pool) },
+			"redis":    a.redis.Ping,
+		},
+		Started:    a.started.Load,
+		Registerer: a.registry,
+		Gatherer:   a.registry,
+	})
+	if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		a.closeStores()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	return a, nil
+}
+
+// API returns the HTTP edge, so end-to-end tests can add probe routes.
+func (a *App) API() *api.API { return a.api }
+
+// Addr is the address the service listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Run serves until ctx is cancelled, then stops accepting connections and
+// gives in-flight requests SMM_SHUTDOWN_TIMEOUT to finish.
+func (a *App) Run(ctx context.Context) error {
+	go a.verifyMigrations(ctx)
+	a.logger.InfoContext(ctx, "smm serving", slog.String("addr", a.Addr()))
+
+	served := make(chan error, 1)
+	go func() { served <- a.api.App().Listener(a.listener) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down", slog.Duration("timeout", a.cfg.ShutdownTimeout))
+	if err := a.api.App().ShutdownWithTimeout(a.cfg.ShutdownTimeout); err != nil {
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	if err := <-served; err != nil {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	a.logger.Info("http stopped")
+	return nil
+}
+
+// verifyMigrations marks start-up complete once every embedded migration is
+// applied with its checksum. Until then /health/startup and /health/ready
+// answer 503; it keeps trying, so a database that comes up late is fine.
+func (a *App) verifyMigrations(ctx context.Context) {
+	m := migrations.Embedded()
+	var last string
+	for {
+		err := m.Verify(ctx, a.pool)
+		if err == nil {
+			a.started.Store(true)
+			a.logger.InfoContext(ctx, "start-up complete: migrations verified")
+			return
+		}
+		if msg := err.Error(); msg != last {
+			a.logger.WarnContext(ctx, "migrations not verified yet", slog.Any("error", err))
+			last = msg
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// Close releases the listener, the database pool and the Redis clients.
+func (a *App) Close() error {
+	var errs []error
+	if a.listener != nil {
+		if err := a.listener.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, a.closeStores())
+	return errors.Join(errs...)
+}
+
+func (a *App) closeStores() error {
+	a.pool.Close()
+	return a.redis.Close()
+}

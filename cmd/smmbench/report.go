@@ -1,0 +1,408 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Result is the outcome of one scenario run, HTTP or custom. The HTTP
+// runner fills every field but Extra; a custom runner fills what applies
+// (leaving Elapsed zero hides requests/s, leaving Max zero hides latencies)
+// and puts its own metrics in Extra.
+type Result struct {
+	// Scenario and Section say what was run and where it is reported.
+	Scenario string
+	Section  string
+	// Requests counts the responses (and transport failures) of the
+	// measured run; Errors those the scenario's Check rejected.
+	Requests uint64
+	Errors   uint64
+	// Elapsed runs from the first request sent to the last response
+	// received.
+	Elapsed time.Duration
+	// P50, P99 and Max are latencies over every measured request.
+	P50, P99, Max time.Duration
+	// BytesIn is the total size of the response bodies.
+	BytesIn uint64
+	// StatusCodes counts responses by status (0 for transport errors).
+	StatusCodes map[int]uint64
+	// ErrorCauses are the most frequent reasons for errors, with counts.
+	ErrorCauses []string
+	// Extra are the scenario's own columns.
+	Extra []Metric
+}
+
+// Successes is the number of responses the scenario's Check accepted.
+func (r Result) Successes() uint64 { return r.Requests - r.Errors }
+
+// Rate is successful responses per second of the measured run; zero when
+// the run has no duration.
+func (r Result) Rate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Successes()) / r.Elapsed.Seconds()
+}
+
+// ratio is rate ÷ base, and false when there is no base to divide by.
+func ratio(rate, base float64) (float64, bool) {
+	if base <= 0 {
+		return 0, false
+	}
+	return rate / base, true
+}
+
+// RunInfo is the header of a report: when, where and how it was measured.
+type RunInfo struct {
+	Date       time.Time
+	Command    string
+	GoVersion  string
+	GOMAXPROCS int
+	NumCPU     int
+	CPUModel   string
+	Vegeta     string
+	Options    RunOptions
+	// ServiceLogLevel is the service's log level during the run.
+	ServiceLogLevel string
+	// LoadAvg is /proc/loadavg's 1, 5 and 15-minute load when the run
+	// started: other work on the machine shows there (and in Drift).
+	LoadAvg string
+}
+
+// Report is a whole run: the baseline runs (before and after the
+// scenarios) and every scenario's result, HTTP or custom.
+type Report struct {
+	Info     RunInfo
+	Baseline []Result
+	Results  []Result
+	// Docs describes each scenario by name, for the list under the table.
+	Docs map[string]string
+}
+
+// BaselineRate is the mean requests/s of the baseline runs, what every
+// ratio divides by.
+func (r Report) BaselineRate() float64 {
+	if len(r.Baseline) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, b := range r.Baseline {
+		sum += b.Rate()
+	}
+	return sum / float64(len(r.Baseline))
+}
+
+// maxDrift is how far the last baseline run may move from the first
+// before the report warns that the machine was not quiet.
+const maxDrift = 0.10
+
+// Drift is the last baseline run's requests/s ÷ the first's, and false with
+// fewer than two runs. Far from 1, something else used the machine.
+func (r Report) Drift() (float64, bool) {
+	if len(r.Baseline) < 2 {
+		return 0, false
+	}
+	return ratio(r.Baseline[len(r.Baseline)-1].Rate(), r.Baseline[0].Rate())
+}
+
+// Drifted reports whether the baseline moved by more than maxDrift.
+func (r Report) Drifted() bool {
+	d, ok := r.Drift()
+	return ok && (d < 1-maxDrift || d > 1+maxDrift)
+}
+
+// Sections lists the sections that have results, in first-seen order; a
+// baseline-only run reports in the HTTP section.
+func (r Report) Sections() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, res := range r.Results {
+		s := res.Section
+		if s == "" {
+			s = SectionHTTP
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{SectionHTTP}
+	}
+	return out
+}
+
+// Errors is the number of errors over every run, baseline included.
+func (r Report) Errors() uint64 {
+	var n uint64
+	for _, res := range append(append([]Result{}, r.Baseline...), r.Results...) {
+		n += res.Errors
+	}
+	return n
+}
+
+// baselineLabel names the baseline row i of n.
+func baselineLabel(i, n int) string {
+	switch {
+	case n == 2 && i == 0:
+		return "baseline (before)"
+	case n == 2 && i == 1:
+		return "baseline (after)"
+	}
+	return fmt.Sprintf("baseline (run %d)", i+1)
+}
+
+// Markdown renders one section of the report: the header, the main table
+// (baseline runs first and last, their mean, the section's scenarios in
+// between, each with its ratio to the mean), the scenario descriptions, the
+// extra columns and the error causes.
+func (r Report) Markdown(section string) string {
+	var b strings.Builder
+	base := r.BaselineRate()
+	info := r.Info
+
+	fmt.Fprintf(&b, "Measured %s.\n\n", info.Date.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- Command: `%s`\n", info.Command)
+	fmt.Fprintf(&b, "- Machine: %s, %d logical CPUs, GOMAXPROCS %d, %s", info.CPUModel, info.NumCPU, info.GOMAXPROCS, info.GoVersion)
+	if info.LoadAvg != "" {
+		fmt.Fprintf(&b, ", load average %s at start", info.LoadAvg)
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(&b, "- Load: %s as a library in the same process, %d workers (one keep-alive connection each), unlimited rate; per scenario %s warm-up (discarded), then %s measured\n",
+		info.Vegeta, info.Options.Workers, info.Options.Warmup, info.Options.Duration)
+	fmt.Fprintf(&b, "- Service: the real service (`cmd/app`) in the same process, logging at %s; ratio = requests/s ÷ mean of the baseline runs\n\n", info.ServiceLogLevel)
+
+	b.WriteString("| scenario | requests/s | ratio to baseline | p50 | p99 | max | errors |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|\n")
+	row := func(label string, res Result) {
+		rate, ratioCell := "—", "—"
+		if res.Elapsed > 0 {
+			rate = fmt.Sprintf("%.0f", res.Rate())
+			if q, ok := ratio(res.Rate(), base); ok {
+				ratioCell = fmt.Sprintf("%.2f", q)
+			}
+		}
+		p50, p99, maxCell := "—", "—", "—"
+		if res.Max > 0 {
+			p50, p99, maxCell = formatLatency(res.P50), formatLatency(res.P99), formatLatency(res.Max)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d |\n", label, rate, ratioCell, p50, p99, maxCell, res.Errors)
+	}
+	var results []Result
+	for _, res := range r.Results {
+		if res.Section == section || (res.Section == "" && section == SectionHTTP) {
+			results = append(results, res)
+		}
+	}
+	n := len(r.Baseline)
+	if n > 0 {
+		row(baselineLabel(0, n), r.Baseline[0])
+	}
+	for _, res := range results {
+		row("`"+res.Scenario+"`", res)
+	}
+	for i := 1; i < n; i++ {
+		row(baselineLabel(i, n), r.Baseline[i])
+	}
+	if n > 0 {
+		fmt.Fprintf(&b, "| **baseline (mean)** | **%.0f** | 1.00 | | | | |\n", base)
+	}
+
+	if d, ok := r.Drift(); ok {
+		fmt.Fprintf(&b, "\nBaseline drift (after ÷ before): %.2f.", d)
+		if r.Drifted() {
+			fmt.Fprintf(&b, " **Warning:** the baseline moved by more than %.0f%% during the run, so something else was using the CPU and the ratios are unreliable; run again on a quiet machine.", maxDrift*100)
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("\n")
+	names := []string{baselineName}
+	for _, res := range results {
+		names = append(names, res.Scenario)
+	}
+	for _, name := range names {
+		if doc := r.Docs[name]; doc != "" {
+			fmt.Fprintf(&b, "- `%s`: %s\n", name, doc)
+		}
+	}
+
+	for _, res := range results {
+		if len(res.Extra) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n`%s`:\n\n|", res.Scenario)
+		for _, m := range res.Extra {
+			fmt.Fprintf(&b, " %s |", cell(m.Name))
+		}
+		b.WriteString("\n|")
+		for range res.Extra {
+			b.WriteString("--:|")
+		}
+		b.WriteString("\n|")
+		for _, m := range res.Extra {
+			fmt.Fprintf(&b, " %s |", cell(m.Value))
+		}
+		b.WriteString("\n")
+	}
+
+	var causes []string
+	for i, res := range r.Baseline {
+		for _, c := range res.ErrorCauses {
+			causes = append(causes, fmt.Sprintf("- %s: %s", baselineLabel(i, n), oneLine(c)))
+		}
+	}
+	for _, res := range results {
+		for _, c := range res.ErrorCauses {
+			causes = append(causes, fmt.Sprintf("- `%s`: %s", res.Scenario, oneLine(c)))
+		}
+	}
+	if len(causes) > 0 {
+		b.WriteString("\nErrors, most frequent causes:\n\n")
+		b.WriteString(strings.Join(causes, "\n"))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// formatLatency renders d in milliseconds with three significant digits or
+// so: 0.412 ms, 3.21 ms, 42.1 ms, 512 ms.
+func formatLatency(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	switch {
+	case ms < 1:
+		return fmt.Sprintf("%.3f ms", ms)
+	case ms < 10:
+		return fmt.Sprintf("%.2f ms", ms)
+	case ms < 100:
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
+}
+
+// cell makes s safe inside a markdown table cell.
+func cell(s string) string {
+	return strings.ReplaceAll(oneLine(s), "|", `\|`)
+}
+
+// oneLine folds s onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// sectionMarkers returns the comment lines that delimit section in a file.
+func sectionMarkers(section string) (start, end string) {
+	return "<!-- bench:" + section + ":start -->", "<!-- bench:" + section + ":end -->"
+}
+
+// replaceSection puts body between the markers of section in doc, leaving
+// everything else (other sections included) untouched. A section without
+// markers yet is appended at the end; markers that are unpaired, repeated
+// or out of order are an error rather than a guess.
+func replaceSection(doc, section, body string) (string, error) {
+	start, end := sectionMarkers(section)
+	body = strings.TrimRight(body, "\n")
+	ns, ne := strings.Count(doc, start), strings.Count(doc, end)
+	switch {
+	case ns == 0 && ne == 0:
+		if doc != "" && !strings.HasSuffix(doc, "\n") {
+			doc += "\n"
+		}
+		if doc != "" {
+			doc += "\n"
+		}
+		return doc + start + "\n" + body + "\n" + end + "\n", nil
+	case ns != 1 || ne != 1:
+		return "", fmt.Errorf("section %q: want one %s and one %s, found %d and %d", section, start, end, ns, ne)
+	}
+	i, j := strings.Index(doc, start), strings.Index(doc, end)
+	if j < i {
+		return "", fmt.Errorf("section %q: %s comes before %s", section, end, start)
+	}
+	return doc[:i+len(start)] + "\n" + body + "\n" + doc[j:], nil
+}
+
+// cpuModel returns the first "model name" of a /proc/cpuinfo text, or
+// fallback when there is none (other kernels, some ARM boards).
+func cpuModel(cpuinfo, fallback string) string {
+	for line := range strings.Lines(cpuinfo) {
+		key, value, ok := strings.Cut(line, ":")
+		if ok && strings.TrimSpace(key) == "model name" {
+			if v := strings.TrimSpace(value); v != "" {
+				return v
+			}
+		}
+	}
+	return fallback
+}
+
+// commandLine renders the command that produced the report, shell-quoted.
+// A binary built by `go run` (in a go-build temporary directory) is shown
+// as the `go run ./cmd/smmbench` that built it.
+func commandLine(exe string, args []string) string {
+	parts := []string{exe}
+	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		parts = []string{"go", "run", "./cmd/smmbench"}
+	}
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// vegetaVersion names the vegeta module this binary was built with.
+func vegetaVersion() string {
+	const path = "github.com/tsenart/vegeta/v12"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return "vegeta " + d.Version
+			}
+		}
+	}
+	return "vegeta v12"
+}
+
+// docsOf maps each scenario's name to its Doc.
+func docsOf(ss ...Scenario) map[string]string {
+	m := make(map[string]string, len(ss))
+	for _, s := range ss {
+		m[s.Name] = s.Doc
+	}
+	return m
+}
+
+// statusSummary renders status counts as "200×1234, 404×5", by status.
+func statusSummary(codes map[int]uint64) string {
+	keys := make([]int, 0, len(codes))
+	for k := range codes {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d×%d", k, codes[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// loadAvg keeps the three load averages of a /proc/loadavg text.
+func loadAvg(raw string) string {
+	f := strings.Fields(raw)
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " / ")
+}

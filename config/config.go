@@ -1,0 +1,288 @@
+// Package config reads the service's configuration from SMM_* environment
+// variables into one validated struct. Nothing reads the environment
+// elsewhere, so every knob is listed here and in the README's table.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments the service knows. Production refuses development defaults
+// for secrets.
+const (
+	EnvDevelopment = "development"
+	EnvTest        = "test"
+	EnvProduction  = "production"
+)
+
+// DevCursorSecret signs pagination cursors outside production when
+// SMM_CURSOR_SECRET is unset; production refuses to start with it.
+const DevCursorSecret = "development-only-cursor-secret-change-me"
+
+// Config is the whole configuration of one smm process.
+type Config struct {
+	Env string
+
+	HTTPAddr         string
+	HTTPBodyLimit    int
+	HTTPReadTimeout  time.Duration
+	HTTPWriteTimeout time.Duration
+	HTTPIdleTimeout  time.Duration
+	ShutdownTimeout  time.Duration
+	CORSOrigins      []string
+
+	DatabaseURL      string
+	DatabaseOwnerURL string
+	DatabaseMaxConns int32
+
+	RedisURL string
+
+	LogLevel  slog.Level
+	LogFormat string
+
+	CursorSecret string
+}
+
+// Variable describes one SMM_* variable: its name, default and meaning. The
+// README's configuration table is checked against this list by a test.
+type Variable struct {
+	Name    string
+	Default string
+	Secret  bool
+	Help    string
+}
+
+// Variables lists every variable the service reads, with its default.
+var Variables = []Variable{
+	{Name: "SMM_ENV", Default: EnvDevelopment, Help: "development, test or production; production refuses development secrets"},
+	{Name: "SMM_HTTP_ADDR", Default: ":8080", Help: "address the HTTP edge listens on"},
+	{Name: "SMM_HTTP_BODY_LIMIT", Default: "1MiB", Help: "largest request body accepted (bytes, or with KiB/MiB suffix); larger answers 413"},
+	{Name: "SMM_HTTP_READ_TIMEOUT", Default: "15s", Help: "time allowed to read a whole request"},
+	{Name: "SMM_HTTP_WRITE_TIMEOUT", Default: "30s", Help: "time allowed to write a response"},
+	{Name: "SMM_HTTP_IDLE_TIMEOUT", Default: "60s", Help: "keep-alive idle timeout"},
+	{Name: "SMM_SHUTDOWN_TIMEOUT", Default: "15s", Help: "time in-flight requests get to finish on SIGTERM/SIGINT"},
+	{Name: "SMM_CORS_ORIGINS", Default: "", Help: "comma-separated allowed browser origins (scheme://host[:port]); empty allows none"},
+	{Name: "SMM_DATABASE_URL", Default: "postgres://smm_app:smm_app@127.0.0.1:5432/smm?sslmode=disable", Secret: true, Help: "PostgreSQL URL of the application role (not owner, not superuser, not BYPASSRLS)"},
+	{Name: "SMM_DATABASE_OWNER_URL", Default: "postgres://smm_owner:smm_owner@127.0.0.1:5432/smm?sslmode=disable", Secret: true, Help: "PostgreSQL URL of the schema owner; used only by migrations"},
+	{Name: "SMM_DATABASE_MAX_CONNS", Default: "20", Help: "largest size of the application's connection pool"},
+	{Name: "SMM_REDIS_URL", Default: "redis://127.0.0.1:6379", Secret: true, Help: "Redis base URL; the database number is set per use (0 cache, 1 queues, 2 rate limits, 3 tokens)"},
+	{Name: "SMM_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
+	{Name: "SMM_LOG_FORMAT", Default: "json", Help: "json or text"},
+	{Name: "SMM_CURSOR_SECRET", Default: "(development value)", Secret: true, Help: "key that signs pagination cursors; at least 32 bytes; required in production"},
+}
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) { return Load(os.LookupEnv) }
+
+// Load reads the configuration through lookup (os.LookupEnv in production, a
+// map in tests) and validates it. Every problem is reported, each naming its
+// variable.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	c := Config{
+		Env:              r.oneOf("SMM_ENV", EnvDevelopment, EnvDevelopment, EnvTest, EnvProduction),
+		HTTPAddr:         r.str("SMM_HTTP_ADDR", ":8080"),
+		HTTPBodyLimit:    r.size("SMM_HTTP_BODY_LIMIT", "1MiB"),
+		HTTPReadTimeout:  r.duration("SMM_HTTP_READ_TIMEOUT", "15s"),
+		HTTPWriteTimeout: r.duration("SMM_HTTP_WRITE_TIMEOUT", "30s"),
+		HTTPIdleTimeout:  r.duration("SMM_HTTP_IDLE_TIMEOUT", "60s"),
+		ShutdownTimeout:  r.duration("SMM_SHUTDOWN_TIMEOUT", "15s"),
+		CORSOrigins:      r.origins("SMM_CORS_ORIGINS"),
+		DatabaseURL:      r.dbURL("SMM_DATABASE_URL", "postgres://smm_app:smm_app@127.0.0.1:5432/smm?sslmode=disable"),
+		DatabaseOwnerURL: r.dbURL("SMM_DATABASE_OWNER_URL", "postgres://smm_owner:smm_owner@127.0.0.1:5432/smm?sslmode=disable"),
+		DatabaseMaxConns: int32(r.intRange("SMM_DATABASE_MAX_CONNS", "20", 1, 1000)),
+		RedisURL:         r.redisURL("SMM_REDIS_URL", "redis://127.0.0.1:6379"),
+		LogLevel:         r.level("SMM_LOG_LEVEL", "info"),
+		LogFormat:        r.oneOf("SMM_LOG_FORMAT", "json", "json", "text"),
+		CursorSecret:     r.str("SMM_CURSOR_SECRET", DevCursorSecret),
+	}
+	if len(c.CursorSecret) < 32 {
+		r.fail("SMM_CURSOR_SECRET", "must be at least 32 bytes")
+	}
+	if c.Env == EnvProduction && c.CursorSecret == DevCursorSecret {
+		r.fail("SMM_CURSOR_SECRET", "must be set in production")
+	}
+	if c.DatabaseURL != "" && c.DatabaseURL == c.DatabaseOwnerURL {
+		r.fail("SMM_DATABASE_URL", "must name the application role, not the owner of SMM_DATABASE_OWNER_URL")
+	}
+	if len(r.errs) > 0 {
+		return Config{}, errors.Join(r.errs...)
+	}
+	return c, nil
+}
+
+// LogValue renders the configuration for the start-up log with every secret
+// masked: passwords in URLs become "xxxxx", secrets show only whether set.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("env", c.Env),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.Int("http_body_limit", c.HTTPBodyLimit),
+		slog.Duration("http_read_timeout", c.HTTPReadTimeout),
+		slog.Duration("http_write_timeout", c.HTTPWriteTimeout),
+		slog.Duration("http_idle_timeout", c.HTTPIdleTimeout),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Any("cors_origins", c.CORSOrigins),
+		slog.String("database_url", MaskURL(c.DatabaseURL)),
+		slog.String("database_owner_url", MaskURL(c.DatabaseOwnerURL)),
+		slog.Int("database_max_conns", int(c.DatabaseMaxConns)),
+		slog.String("redis_url", MaskURL(c.RedisURL)),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.String("log_format", c.LogFormat),
+		slog.String("cursor_secret", maskSecret(c.CursorSecret)),
+	)
+}
+
+// MaskURL hides the password of a URL, keeping the rest readable.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func maskSecret(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "(set)"
+}
+
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) fail(name, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (r *reader) str(name, def string) string {
+	if v, ok := r.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := r.str(name, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	return def
+}
+
+func (r *reader) duration(name, def string) time.Duration {
+	v := r.str(name, def)
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, "%q is not a positive duration such as 15s or 2m", v)
+		return 0
+	}
+	return d
+}
+
+func (r *reader) intRange(name, def string, lo, hi int) int {
+	v := r.str(name, def)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, "%q is not a whole number from %d to %d", v, lo, hi)
+		return lo
+	}
+	return n
+}
+
+func (r *reader) size(name, def string) int {
+	v := r.str(name, def)
+	n, err := ParseSize(v)
+	if err != nil {
+		r.fail(name, "%s", err)
+		return 0
+	}
+	return n
+}
+
+// ParseSize reads a byte size: a whole number of bytes, or one with a KiB,
+// MiB or GiB suffix (also KB/MB/GB, read as powers of 1024).
+func ParseSize(v string) (int, error) {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	mult := 1
+	for _, suf := range []struct {
+		s string
+		m int
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(s, suf.s) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, suf.s)), suf.m
+			break
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > (1<<31-1)/mult {
+		return 0, fmt.Errorf("%q is not a positive size such as 1048576, 512KiB or 4MiB", v)
+	}
+	return n * mult, nil
+}
+
+func (r *reader) origins(name string) []string {
+	v := r.str(name, "")
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			r.fail(name, "%q is not an origin such as https://app.example.com", o)
+			continue
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out
+}
+
+func (r *reader) dbURL(name, def string) string {
+	v := r.str(name, def)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.User.Username() == "" {
+		r.fail(name, "must be a postgres:// URL with a user name")
+		return ""
+	}
+	return v
+}
+
+func (r *reader) redisURL(name, def string) string {
+	v := r.str(name, def)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		r.fail(name, "must be a redis:// or rediss:// URL")
+		return ""
+	}
+	return v
+}
+
+func (r *reader) level(name, def string) slog.Level {
+	v := r.str(name, def)
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		r.fail(name, "%q is not one of debug, info, warn, error", v)
+	}
+	return l
+}

@@ -1,0 +1,90 @@
+// Package api is the HTTP edge of the service, built on fiber: the
+// middleware pipeline of DESIGN.md §4, the response envelope, the one
+// mapping from domain error codes to HTTP statuses, strict JSON decoding,
+// cursor pagination and the operations endpoints. Handlers decode, validate
+// and call; business rules live in domain and the actors.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Check reports whether one dependency answers; nil means healthy.
+type Check func(ctx context.Context) error
+
+// Options configures the edge. Every field but the checks has a usable zero
+// value in tests.
+type Options struct {
+	Logger       *slog.Logger
+	BodyLimit    int
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	CORSOrigins  []string
+	CursorSecret string
+
+	// ReadyChecks are the dependencies /health/ready checks, by name.
+	ReadyChecks map[string]Check
+	// Started reports whether start-up finished (migrations verified).
+	Started func() bool
+	// Registerer receives the HTTP metrics; Gatherer serves /metrics.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+}
+
+// API is the assembled HTTP edge.
+type API struct {
+	app     *fiber.App
+	logger  *slog.Logger
+	opts    Options
+	cors    corsPolicy
+	metrics *httpMetrics
+	Cursors Cursors
+}
+
+// New assembles the edge: configuration, middleware pipeline and routes.
+func New(opts Options) *API {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.BodyLimit <= 0 {
+		opts.BodyLimit = 1 << 20
+	}
+	if opts.Started == nil {
+		opts.Started = func() bool { return true }
+	}
+	if opts.Registerer == nil || opts.Gatherer == nil {
+		reg := prometheus.NewRegistry()
+		opts.Registerer, opts.Gatherer = reg, reg
+	}
+	a := &API{
+		logger:  opts.Logger,
+		opts:    opts,
+		cors:    newCORSPolicy(opts.CORSOrigins),
+		metrics: newHTTPMetrics(opts.Registerer),
+		Cursors: NewCursors(opts.CursorSecret),
+	}
+	a.app = fiber.New(fiber.Config{
+		AppName:               "smm",
+		BodyLimit:             opts.BodyLimit,
+		ReadTimeout:           opts.ReadTimeout,
+		WriteTimeout:          opts.WriteTimeout,
+		IdleTimeout:           opts.IdleTimeout,
+		ErrorHandler:          a.handleError,
+		DisableStartupMessage: true,
+		StrictRouting:         false,
+		CaseSensitive:         true,
+		ReadBufferSize:        16 << 10,
+	})
+	a.app.Use(a.requestIDs, a.accessLog, a.recoverPanics, a.securityHeaders, a.corsHandler)
+	a.routes()
+	return a
+}
+
+// App returns the fiber application, for serving and for tests.
+func (a *API) App() *fiber.App { return a.app }

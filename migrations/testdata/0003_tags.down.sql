@@ -1,0 +1,2 @@
+DROP TABLE tags;
+DELETE FROM applied_log WHERE version = 3;
