@@ -20,6 +20,7 @@ SMM_HTTP_ADDR ?= :8080
 export SMM_DATABASE_URL SMM_DATABASE_OWNER_URL SMM_REDIS_URL SMM_HTTP_ADDR
 
 BIN := bin/smm
+BOOTSTRAP := bash scripts/bootstrap.sh
 STATICCHECK_VERSION := v0.8.2
 # Extra flags: make test TEST_FLAGS='-run TestX -v' PKG=./persistence/...
 PKG ?= ./...
@@ -32,34 +33,34 @@ help: ## this list
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 bootstrap: ## PostgreSQL >= 15 and Redis >= 7 answering, roles and database provisioned
-	@scripts/bootstrap.sh
+	@$(BOOTSTRAP)
 
 run: ## bootstrap, build, migrate, then serve on $SMM_HTTP_ADDR (:8080)
-	@scripts/bootstrap.sh
+	@$(BOOTSTRAP)
 	@$(MAKE) --no-print-directory build
 	$(BIN) migrate up
 	exec $(BIN) serve
 
 test: ## bootstrap, build, migrate, then go test -race -count=1 ./...
-	@scripts/bootstrap.sh --race
+	@$(BOOTSTRAP) --race
 	@$(MAKE) --no-print-directory build
 	$(BIN) migrate up
 	go test -race -count=1 $(TEST_FLAGS) $(PKG)
 
 build: ## go build -o bin/smm ./cmd/smm
-	@scripts/bootstrap.sh --go-only >/dev/null
+	@$(BOOTSTRAP) --go-only >/dev/null
 	go build -o $(BIN) ./cmd/smm
 
 migrate: build ## apply pending migrations (bin/smm migrate up)
 	$(BIN) migrate up
 
 lint: ## go vet ./... + staticcheck (pinned: STATICCHECK_VERSION)
-	@scripts/bootstrap.sh --go-only >/dev/null
+	@$(BOOTSTRAP) --go-only >/dev/null
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 bench: ## bootstrap, migrate, then go run ./cmd/smmbench $BENCH_FLAGS
-	@scripts/bootstrap.sh
+	@$(BOOTSTRAP)
 	@$(MAKE) --no-print-directory build
 	$(BIN) migrate up
 	go run ./cmd/smmbench $(BENCH_FLAGS)

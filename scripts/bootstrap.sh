@@ -27,7 +27,8 @@
 #   SVC_start       start it without systemd (daemonized, bounded)
 #   SVC_check       version check, provisioning, the "SVC: ok (...)" line
 #   SVC_candidate_ok  (optional) refuse an apt candidate that is too old
-set -euo pipefail
+set -Eeuo pipefail
+trap 'printf "bootstrap: failed at line %s: %s\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
 : "${SMM_DATABASE_URL:=postgres://smm_app:smm_app@127.0.0.1:5432/smm?sslmode=disable}"
 : "${SMM_DATABASE_OWNER_URL:=postgres://smm_owner:smm_owner@127.0.0.1:5432/smm?sslmode=disable}"
@@ -319,7 +320,7 @@ postgres_start() {
 		fi
 		return 0
 	done < <(pg_lsclusters -h 2>/dev/null)
-	line=$(pg_lsclusters -h 2>/dev/null | awk '{printf "%s%s/%s on port %s (%s)", NR > 1 ? ", " : "", $1, $2, $3, $4}')
+	line=$(pg_lsclusters -h 2>/dev/null | awk '{printf "%s%s/%s on port %s (%s)", (NR > 1 ? ", " : ""), $1, $2, $3, $4}')
 	if [[ -n $line ]]; then
 		die "PostgreSQL clusters exist, but none on port $pg_app_port: $line." \
 			"Set SMM_DATABASE_URL and SMM_DATABASE_OWNER_URL to the port of one of them."
@@ -604,7 +605,7 @@ main() {
 		--race) race=1 ;;
 		--go-only) go_only=1 ;;
 		-h | --help)
-			sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"
+			sed -n '2,/^set -Eeuo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"
 			return 0
 			;;
 		*) die "unknown argument: $arg (see --help)" ;;
