@@ -39,9 +39,11 @@ The numbers come from a **2-core machine on which the load generator shares the 
 servers**. A CPU profile of a run (` + "`-cpuprofile`" + `) shows about 60% of the CPU in vegeta and Go's
 HTTP client and under a third in the servers, most of that in socket reads and writes, so
 absolute numbers are far below what a dedicated load machine would show, and the machine must be
-otherwise idle: the header gives the load average at start, and a baseline drift (after ÷
-before) beyond ±10% is flagged. Compare **ratios**, not absolute requests/s, across machines
-and runs.
+otherwise idle. Three signs show when it was not: the load average at start in the header; the
+*CPU used* column, this process's CPU time ÷ (wall time × logical CPUs) during each measured
+run, which is close to 100% for a saturating run on an idle machine (below 85% is flagged); and
+the baseline drift, after ÷ before (beyond ±10% is flagged). Compare **ratios**, not absolute
+requests/s, across machines and runs.
 
 *Ratio to baseline* = the scenario's requests/s ÷ the baseline's (mean) requests/s. 1.00 means
 the route costs no more than fiber's minimum; 0.50 means half the throughput. Because the

@@ -180,6 +180,9 @@ func run(ctx context.Context, exe string, args []string, stdout, stderr io.Write
 		d, _ := rep.Drift()
 		fmt.Fprintf(stderr, "smmbench: warning: the baseline drifted to %.2f× its first run; the machine was busy with something else, so the ratios are unreliable\n", d)
 	}
+	if c := rep.Contended(); len(c) > 0 {
+		fmt.Fprintf(stderr, "smmbench: warning: other processes competed for the CPU during %s; those rows are unreliable\n", strings.Join(c, ", "))
+	}
 	if n := rep.Errors(); n > 0 {
 		fmt.Fprintf(stderr, "smmbench: %d requests failed their scenario's check; see the errors above\n", n)
 		return 1
@@ -237,8 +240,8 @@ func measure(ctx context.Context, selected []Scenario, o options, info RunInfo, 
 		if err != nil {
 			return res, err
 		}
-		fmt.Fprintf(progress, "smmbench: %-20s %8.0f req/s  p50 %s  p99 %s  errors %d  [%s]\n",
-			s.Name, res.Rate(), formatLatency(res.P50), formatLatency(res.P99), res.Errors, statusSummary(res.StatusCodes))
+		fmt.Fprintf(progress, "smmbench: %-20s %8.0f req/s  p50 %s  p99 %s  errors %d  cpu %3.0f%%  [%s]\n",
+			s.Name, res.Rate(), formatLatency(res.P50), formatLatency(res.P99), res.Errors, res.CPU*100, statusSummary(res.StatusCodes))
 		return res, ctx.Err()
 	}
 

@@ -190,7 +190,7 @@ func TestMarkdown(t *testing.T) {
 		ServiceLogLevel: "warn",
 		LoadAvg:         "0.10 / 0.20 / 0.30",
 	}
-	before := Result{Scenario: baselineName, Requests: 10000, Elapsed: time.Second, P50: 900 * time.Microsecond, P99: 4500 * time.Microsecond, Max: 12 * time.Millisecond}
+	before := Result{Scenario: baselineName, Requests: 10000, Elapsed: time.Second, CPU: 0.97, P50: 900 * time.Microsecond, P99: 4500 * time.Microsecond, Max: 12 * time.Millisecond}
 	after := Result{Scenario: baselineName, Requests: 30000, Elapsed: 3 * time.Second, P50: time.Millisecond, P99: 5 * time.Millisecond, Max: 150 * time.Millisecond}
 	live := Result{Scenario: "health_live", Section: SectionHTTP, Requests: 5000, Elapsed: time.Second, P50: 2 * time.Millisecond, P99: 8 * time.Millisecond, Max: 20 * time.Millisecond}
 	failing := Result{Scenario: "not_found_envelope", Requests: 2500, Errors: 500, Elapsed: time.Second, P50: time.Millisecond, P99: time.Millisecond, Max: time.Millisecond,
@@ -217,11 +217,11 @@ func TestMarkdown(t *testing.T) {
 				"64 workers",
 				"1s warm-up (discarded), then 5s measured",
 				"logging at warn",
-				"| scenario | requests/s | ratio to baseline | p50 | p99 | max | errors |\n|---|--:|--:|--:|--:|--:|--:|\n" +
-					"| baseline (before) | 10000 | 1.00 | 0.900 ms | 4.50 ms | 12.0 ms | 0 |\n" +
-					"| `health_live` | 5000 | 0.50 | 2.00 ms | 8.00 ms | 20.0 ms | 0 |\n" +
-					"| baseline (after) | 10000 | 1.00 | 1.00 ms | 5.00 ms | 150 ms | 0 |\n" +
-					"| **baseline (mean)** | **10000** | 1.00 | | | | |\n",
+				"| scenario | requests/s | ratio to baseline | p50 | p99 | max | errors | CPU used |\n|---|--:|--:|--:|--:|--:|--:|--:|\n" +
+					"| baseline (before) | 10000 | 1.00 | 0.900 ms | 4.50 ms | 12.0 ms | 0 | 97% |\n" +
+					"| `health_live` | 5000 | 0.50 | 2.00 ms | 8.00 ms | 20.0 ms | 0 | — |\n" +
+					"| baseline (after) | 10000 | 1.00 | 1.00 ms | 5.00 ms | 150 ms | 0 | — |\n" +
+					"| **baseline (mean)** | **10000** | 1.00 | | | | | |\n",
 				"Baseline drift (after ÷ before): 1.00.\n",
 				"- `baseline`: bare fiber\n- `health_live`: GET /health/live\n",
 			},
@@ -232,7 +232,7 @@ func TestMarkdown(t *testing.T) {
 			rep:     Report{Info: info, Baseline: []Result{before, before}, Results: []Result{failing}},
 			section: SectionHTTP,
 			want: []string{
-				"| `not_found_envelope` | 2000 | 0.20 | 1.00 ms | 1.00 ms | 1.00 ms | 500 |",
+				"| `not_found_envelope` | 2000 | 0.20 | 1.00 ms | 1.00 ms | 1.00 ms | 500 | — |",
 				"Errors, most frequent causes:\n\n- `not_found_envelope`: status 500, want 404 (×500)\n",
 			},
 		},
@@ -242,7 +242,7 @@ func TestMarkdown(t *testing.T) {
 			section: "publish",
 			want: []string{
 				"| baseline (before) | 10000 | 1.00 |",
-				"| `publish_run` | — | — | — | — | — | 0 |",
+				"| `publish_run` | — | — | — | — | — | 0 | — |",
 				"- `publish_run`: publishes",
 				"`publish_run`:\n\n| lateness p99 | lost | dup\\|licated |\n|--:|--:|--:|\n| 180 ms | 0 | 0 |\n",
 			},
@@ -253,6 +253,12 @@ func TestMarkdown(t *testing.T) {
 			rep:     Report{Info: info, Baseline: []Result{before, {Requests: 7000, Elapsed: time.Second, Max: 1}}},
 			section: SectionHTTP,
 			want:    []string{"Baseline drift (after ÷ before): 0.70. **Warning:**", "| **baseline (mean)** | **8500** |"},
+		},
+		{
+			name:    "runs that did not get the CPU are flagged",
+			rep:     Report{Info: info, Baseline: []Result{before, before}, Results: []Result{{Scenario: "health_live", Requests: 1, Elapsed: time.Second, CPU: 0.5}}},
+			section: SectionHTTP,
+			want:    []string{"| 0 | 50% |", "less than 85% of the machine's CPUs during health_live, so"},
 		},
 		{
 			name:    "no baseline: no ratios, no mean row",
@@ -429,6 +435,9 @@ func TestBaselineSmoke(t *testing.T) {
 	}
 	if res.Rate() <= 0 || res.P50 <= 0 || res.P99 < res.P50 || res.Max < res.P99 || res.StatusCodes[http.StatusOK] != res.Requests {
 		t.Errorf("implausible result %+v", res)
+	}
+	if res.CPU <= 0 || res.CPU > 1.05 {
+		t.Errorf("CPU share %v, want within (0, 1]", res.CPU)
 	}
 	if res.Elapsed < 250*time.Millisecond || res.Elapsed > 5*time.Second {
 		t.Errorf("elapsed %s for a 300ms run", res.Elapsed)

@@ -26,6 +26,10 @@ type Result struct {
 	Elapsed time.Duration
 	// P50, P99 and Max are latencies over every measured request.
 	P50, P99, Max time.Duration
+	// CPU is the share of the machine's CPUs this process (servers and
+	// load generator together) used during the measured run, 0 when not
+	// measured. Well under 1, other processes took CPU from the run.
+	CPU float64
 	// BytesIn is the total size of the response bodies.
 	BytesIn uint64
 	// StatusCodes counts responses by status (0 for transport errors).
@@ -115,6 +119,27 @@ func (r Report) Drifted() bool {
 	return ok && (d < 1-maxDrift || d > 1+maxDrift)
 }
 
+// minCPU is the share of the machine's CPUs below which a run is flagged as
+// contended: a saturating run on an idle machine uses nearly all of them.
+const minCPU = 0.85
+
+// Contended lists the runs that got less than minCPU of the machine, by
+// their row label.
+func (r Report) Contended() []string {
+	var out []string
+	for i, b := range r.Baseline {
+		if b.CPU > 0 && b.CPU < minCPU {
+			out = append(out, baselineLabel(i, len(r.Baseline)))
+		}
+	}
+	for _, res := range r.Results {
+		if res.CPU > 0 && res.CPU < minCPU {
+			out = append(out, res.Scenario)
+		}
+	}
+	return out
+}
+
 // Sections lists the sections that have results, in first-seen order; a
 // baseline-only run reports in the HTTP section.
 func (r Report) Sections() []string {
@@ -174,10 +199,10 @@ func (r Report) Markdown(section string) string {
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "- Load: %s as a library in the same process, %d workers (one keep-alive connection each), unlimited rate; per scenario %s warm-up (discarded), then %s measured\n",
 		info.Vegeta, info.Options.Workers, info.Options.Warmup, info.Options.Duration)
-	fmt.Fprintf(&b, "- Service: the real service (`cmd/app`) in the same process, logging at %s; ratio = requests/s ÷ mean of the baseline runs\n\n", info.ServiceLogLevel)
+	fmt.Fprintf(&b, "- Service: the real service (`cmd/app`) in the same process, logging at %s; ratio = requests/s ÷ mean of the baseline runs; CPU used = this process's CPU time ÷ (wall time × logical CPUs) during the measured run\n\n", info.ServiceLogLevel)
 
-	b.WriteString("| scenario | requests/s | ratio to baseline | p50 | p99 | max | errors |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| scenario | requests/s | ratio to baseline | p50 | p99 | max | errors | CPU used |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	row := func(label string, res Result) {
 		rate, ratioCell := "—", "—"
 		if res.Elapsed > 0 {
@@ -190,7 +215,11 @@ func (r Report) Markdown(section string) string {
 		if res.Max > 0 {
 			p50, p99, maxCell = formatLatency(res.P50), formatLatency(res.P99), formatLatency(res.Max)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d |\n", label, rate, ratioCell, p50, p99, maxCell, res.Errors)
+		cpu := "—"
+		if res.CPU > 0 {
+			cpu = fmt.Sprintf("%.0f%%", res.CPU*100)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", label, rate, ratioCell, p50, p99, maxCell, res.Errors, cpu)
 	}
 	var results []Result
 	for _, res := range r.Results {
@@ -209,7 +238,7 @@ func (r Report) Markdown(section string) string {
 		row(baselineLabel(i, n), r.Baseline[i])
 	}
 	if n > 0 {
-		fmt.Fprintf(&b, "| **baseline (mean)** | **%.0f** | 1.00 | | | | |\n", base)
+		fmt.Fprintf(&b, "| **baseline (mean)** | **%.0f** | 1.00 | | | | | |\n", base)
 	}
 
 	if d, ok := r.Drift(); ok {
@@ -218,6 +247,9 @@ func (r Report) Markdown(section string) string {
 			fmt.Fprintf(&b, " **Warning:** the baseline moved by more than %.0f%% during the run, so something else was using the CPU and the ratios are unreliable; run again on a quiet machine.", maxDrift*100)
 		}
 		b.WriteString("\n")
+	}
+	if c := r.Contended(); len(c) > 0 {
+		fmt.Fprintf(&b, "\n**Warning:** this process got less than %.0f%% of the machine's CPUs during %s, so other processes were competing for the CPU; those rows are unreliable.\n", minCPU*100, strings.Join(c, ", "))
 	}
 
 	b.WriteString("\n")

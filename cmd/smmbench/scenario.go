@@ -8,8 +8,10 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"sort"
+	"syscall"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -180,8 +182,13 @@ func runHTTP(ctx context.Context, s Scenario, env *Env, fx Fixture, opts RunOpti
 		attack(ctx, client, tr, opts.Workers, opts.Warmup, s.Name+"-warmup", func(*vegeta.Result) {})
 	}
 	t := newTally(opts.Duration, opts.Workers)
+	cpu0, wall0 := processCPU(), time.Now()
 	attack(ctx, client, tr, opts.Workers, opts.Duration, s.Name, func(res *vegeta.Result) { t.add(res, s.Check(res)) })
+	cpu, wall := processCPU()-cpu0, time.Since(wall0)
 	r := t.result(s.Name, s.section())
+	if cpu > 0 && wall > 0 {
+		r.CPU = cpu.Seconds() / wall.Seconds() / float64(runtime.NumCPU())
+	}
 	if s.Columns != nil {
 		r.Extra = append(r.Extra, s.Columns(r)...)
 	}
@@ -203,6 +210,16 @@ func attack(ctx context.Context, client *http.Client, tr vegeta.Targeter, worker
 	for res := range atk.Attack(tr, vegeta.ConstantPacer{}, d, name) {
 		observe(res)
 	}
+}
+
+// processCPU is the user and system CPU time this process has used so far,
+// 0 where the platform does not say.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // tally accumulates the results of one measured run.
