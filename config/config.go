@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/socialmediamanager/smm/encryption"
+	"github.com/socialmediamanager/smm/http/ratelimit"
 )
 
 // Environments the service knows. Production refuses development defaults
@@ -48,6 +51,28 @@ type Config struct {
 	LogFormat string
 
 	CursorSecret string
+
+	DataDir string
+
+	JWTPrivateKeyFiles []string
+	JWTIssuer          string
+	JWTAudience        string
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+	BcryptCost         int
+	EncryptionKeys     string
+
+	TrustedProxies ratelimit.TrustedProxies
+	RateLimits     RateLimits
+}
+
+// RateLimits are the GCRA limits of the edge (see http/ratelimit).
+type RateLimits struct {
+	IP          ratelimit.Limit
+	Token       ratelimit.Limit
+	Login       ratelimit.Limit
+	TwoFactor   ratelimit.Limit
+	Invitations ratelimit.Limit
 }
 
 // Variable describes one SMM_* variable: its name, default and meaning. The
@@ -76,6 +101,20 @@ var Variables = []Variable{
 	{Name: "SMM_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
 	{Name: "SMM_LOG_FORMAT", Default: "json", Help: "json or text"},
 	{Name: "SMM_CURSOR_SECRET", Default: "(development value)", Secret: true, Help: "key that signs pagination cursors; at least 32 bytes; required in production"},
+	{Name: "SMM_DATA_DIR", Default: "data", Help: "folder for generated development keys (JWT signing key, encryption keys); unused in production"},
+	{Name: "SMM_JWT_PRIVATE_KEY_FILE", Default: "(DATA_DIR/jwt-signing-key.pem, generated)", Help: "PEM RSA private key(s), comma-separated: the first signs, all verify (rotation); required in production"},
+	{Name: "SMM_JWT_ISSUER", Default: "smm", Help: "iss claim of access tokens"},
+	{Name: "SMM_JWT_AUDIENCE", Default: "smm-api", Help: "aud claim of access tokens"},
+	{Name: "SMM_ACCESS_TOKEN_TTL", Default: "15m", Help: "lifetime of access tokens"},
+	{Name: "SMM_REFRESH_TOKEN_TTL", Default: "720h", Help: "lifetime of an unused refresh token (rotated on every use)"},
+	{Name: "SMM_BCRYPT_COST", Default: "12", Help: "bcrypt cost of password hashes (12 to 16)"},
+	{Name: "SMM_ENCRYPTION_KEYS", Default: "(DATA_DIR/encryption-keys, generated)", Secret: true, Help: "AES-256-GCM keys as keyid:base64 (32 bytes), comma-separated, the first encrypts; required in production"},
+	{Name: "SMM_TRUSTED_PROXIES", Default: "", Help: "CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"},
+	{Name: "SMM_RATE_LIMIT_IP", Default: "600/m:burst=120", Help: "per client IP, every API request"},
+	{Name: "SMM_RATE_LIMIT_TOKEN", Default: "300/m:burst=60", Help: "per user (all of a user's access tokens together) or per API key, authenticated requests"},
+	{Name: "SMM_RATE_LIMIT_LOGIN", Default: "5/m:burst=20", Help: "per client IP on register, login and invitation acceptance; fails closed (503) without Redis"},
+	{Name: "SMM_RATE_LIMIT_2FA", Default: "10/h:burst=5", Help: "per user on 2FA setup, enable and disable; fails closed without Redis"},
+	{Name: "SMM_RATE_LIMIT_INVITATIONS", Default: "30/h:burst=10", Help: "per organization on sending invitations"},
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -102,6 +141,39 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		LogLevel:         r.level("SMM_LOG_LEVEL", "info"),
 		LogFormat:        r.oneOf("SMM_LOG_FORMAT", "json", "json", "text"),
 		CursorSecret:     r.str("SMM_CURSOR_SECRET", DevCursorSecret),
+		DataDir:          r.str("SMM_DATA_DIR", "data"),
+		JWTIssuer:        r.str("SMM_JWT_ISSUER", "smm"),
+		JWTAudience:      r.str("SMM_JWT_AUDIENCE", "smm-api"),
+		AccessTokenTTL:   r.duration("SMM_ACCESS_TOKEN_TTL", "15m"),
+		RefreshTokenTTL:  r.duration("SMM_REFRESH_TOKEN_TTL", "720h"),
+		BcryptCost:       r.intRange("SMM_BCRYPT_COST", "12", 12, 16),
+		EncryptionKeys:   r.str("SMM_ENCRYPTION_KEYS", ""),
+		TrustedProxies:   r.proxies("SMM_TRUSTED_PROXIES"),
+		RateLimits: RateLimits{
+			IP:          r.limit("SMM_RATE_LIMIT_IP", "ip", "600/m:burst=120"),
+			Token:       r.limit("SMM_RATE_LIMIT_TOKEN", "token", "300/m:burst=60"),
+			Login:       r.limit("SMM_RATE_LIMIT_LOGIN", "login", "5/m:burst=20"),
+			TwoFactor:   r.limit("SMM_RATE_LIMIT_2FA", "2fa", "10/h:burst=5"),
+			Invitations: r.limit("SMM_RATE_LIMIT_INVITATIONS", "invitations", "30/h:burst=10"),
+		},
+	}
+	if v := r.str("SMM_JWT_PRIVATE_KEY_FILE", ""); v != "" {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				c.JWTPrivateKeyFiles = append(c.JWTPrivateKeyFiles, f)
+			}
+		}
+	}
+	if c.Env == EnvProduction && len(c.JWTPrivateKeyFiles) == 0 {
+		r.fail("SMM_JWT_PRIVATE_KEY_FILE", "must be set in production (the service never generates its signing key there)")
+	}
+	if c.Env == EnvProduction && c.EncryptionKeys == "" {
+		r.fail("SMM_ENCRYPTION_KEYS", "must be set in production")
+	}
+	if c.EncryptionKeys != "" {
+		if _, err := encryption.ParseKeys(c.EncryptionKeys); err != nil {
+			r.fail("SMM_ENCRYPTION_KEYS", "%s", err)
+		}
 	}
 	if len(c.CursorSecret) < 32 {
 		r.fail("SMM_CURSOR_SECRET", "must be at least 32 bytes")
@@ -137,6 +209,20 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 		slog.String("cursor_secret", maskSecret(c.CursorSecret)),
+		slog.String("data_dir", c.DataDir),
+		slog.Any("jwt_private_key_files", c.JWTPrivateKeyFiles),
+		slog.String("jwt_issuer", c.JWTIssuer),
+		slog.String("jwt_audience", c.JWTAudience),
+		slog.Duration("access_token_ttl", c.AccessTokenTTL),
+		slog.Duration("refresh_token_ttl", c.RefreshTokenTTL),
+		slog.Int("bcrypt_cost", c.BcryptCost),
+		slog.String("encryption_keys", maskSecret(c.EncryptionKeys)),
+		slog.String("trusted_proxies", c.TrustedProxies.String()),
+		slog.String("rate_limit_ip", c.RateLimits.IP.String()),
+		slog.String("rate_limit_token", c.RateLimits.Token.String()),
+		slog.String("rate_limit_login", c.RateLimits.Login.String()),
+		slog.String("rate_limit_2fa", c.RateLimits.TwoFactor.String()),
+		slog.String("rate_limit_invitations", c.RateLimits.Invitations.String()),
 	)
 }
 
@@ -276,6 +362,22 @@ func (r *reader) redisURL(name, def string) string {
 		return ""
 	}
 	return v
+}
+
+func (r *reader) limit(name, policy, def string) ratelimit.Limit {
+	l, err := ratelimit.ParseLimit(policy, r.str(name, def))
+	if err != nil {
+		r.fail(name, "%s", err)
+	}
+	return l
+}
+
+func (r *reader) proxies(name string) ratelimit.TrustedProxies {
+	t, err := ratelimit.ParseTrustedProxies(r.str(name, ""))
+	if err != nil {
+		r.fail(name, "%s", err)
+	}
+	return t
 }
 
 func (r *reader) level(name, def string) slog.Level {

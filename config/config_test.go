@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"encoding/base64"
 	"log/slog"
 	"os"
 	"strings"
@@ -61,6 +63,12 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"SMM_LOG_LEVEL", "loud"},
 		{"SMM_LOG_FORMAT", "xml"},
 		{"SMM_CURSOR_SECRET", "short"},
+		{"SMM_BCRYPT_COST", "4"},
+		{"SMM_ACCESS_TOKEN_TTL", "forever"},
+		{"SMM_ENCRYPTION_KEYS", "k1:not-base64"},
+		{"SMM_TRUSTED_PROXIES", "10.0.0.0/99"},
+		{"SMM_RATE_LIMIT_IP", "lots"},
+		{"SMM_RATE_LIMIT_LOGIN", "5/fortnight"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -77,17 +85,27 @@ func TestProductionRefusesDevelopmentSecrets(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "SMM_CURSOR_SECRET") {
 		t.Errorf("got %v, want production to refuse the development cursor secret", err)
 	}
-	_, err = Load(env(map[string]string{"SMM_ENV": "production", "SMM_CURSOR_SECRET": strings.Repeat("z", 40)}))
+	for _, name := range []string{"SMM_JWT_PRIVATE_KEY_FILE", "SMM_ENCRYPTION_KEYS"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("got %v, want production to require %s", err, name)
+		}
+	}
+	_, err = Load(env(map[string]string{
+		"SMM_ENV": "production", "SMM_CURSOR_SECRET": strings.Repeat("z", 40),
+		"SMM_JWT_PRIVATE_KEY_FILE": "/etc/smm/jwt.pem",
+		"SMM_ENCRYPTION_KEYS":      "k1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+	}))
 	if err != nil {
-		t.Errorf("got %v, want production to start with its own secret", err)
+		t.Errorf("got %v, want production to start with its own secrets", err)
 	}
 }
 
 func TestLogValueMasksSecrets(t *testing.T) {
 	c, err := Load(env(map[string]string{
-		"SMM_DATABASE_URL":  "postgres://app:pa55word@db:5432/smm",
-		"SMM_REDIS_URL":     "redis://:redispass@cache:6379",
-		"SMM_CURSOR_SECRET": "cursor-secret-cursor-secret-cursor-secret",
+		"SMM_DATABASE_URL":    "postgres://app:pa55word@db:5432/smm",
+		"SMM_REDIS_URL":       "redis://:redispass@cache:6379",
+		"SMM_CURSOR_SECRET":   "cursor-secret-cursor-secret-cursor-secret",
+		"SMM_ENCRYPTION_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +113,7 @@ func TestLogValueMasksSecrets(t *testing.T) {
 	var b strings.Builder
 	slog.New(slog.NewJSONHandler(&b, nil)).Info("cfg", "config", c)
 	out := b.String()
-	for _, secret := range []string{"pa55word", "redispass", "cursor-secret", "smm_owner:smm_owner"} {
+	for _, secret := range []string{"pa55word", "redispass", "cursor-secret", "smm_owner:smm_owner", "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("got %q in the logged config, want it masked: %s", secret, out)
 		}

@@ -17,7 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/socialmediamanager/smm/config"
+	"github.com/socialmediamanager/smm/domain"
 	"github.com/socialmediamanager/smm/http/api"
+	"github.com/socialmediamanager/smm/http/ratelimit"
+	"github.com/socialmediamanager/smm/identity"
+	"github.com/socialmediamanager/smm/identity/accesstoken"
 	"github.com/socialmediamanager/smm/migrations"
 	"github.com/socialmediamanager/smm/persistence/postgres"
 	"github.com/socialmediamanager/smm/persistence/redisdb"
@@ -33,14 +37,22 @@ type App struct {
 	api      *api.API
 	listener net.Listener
 	started  atomic.Bool
+	fatal    chan error
 }
 
 // New builds the service and binds its listener, so Addr is known before Run
 // (tests pass "127.0.0.1:0"). It does not wait for PostgreSQL or Redis: the
 // service starts while they are down and reports not ready until they answer.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, logger: logger, registry: prometheus.NewRegistry()}
-	var err error
+	a := &App{cfg: cfg, logger: logger, registry: prometheus.NewRegistry(), fatal: make(chan error, 1)}
+	keys, err := loadSigningKeys(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	keyring, err := loadKeyring(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	if a.pool, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -53,6 +65,15 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		postgres.NewPoolCollector(a.pool),
 	)
+	store := postgres.NewStore(a.pool)
+	issuer := accesstoken.NewIssuer(keys, accesstoken.Options{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, TTL: cfg.AccessTokenTTL})
+	ident, err := identity.New(store, a.redis, issuer, keyring, identity.Config{
+		BcryptCost: cfg.BcryptCost, RefreshTTL: cfg.RefreshTokenTTL,
+	}, logger)
+	if err != nil {
+		a.closeStores()
+		return nil, fmt.Errorf("identity service: %w", err)
+	}
 	a.api = api.New(api.Options{
 		Logger:       logger,
 		BodyLimit:    cfg.HTTPBodyLimit,
@@ -65,9 +86,16 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 			"postgres": func(ctx context.Context) error { return postgres.Ping(ctx, a.pool) },
 			"redis":    a.redis.Ping,
 		},
-		Started:    a.started.Load,
-		Registerer: a.registry,
-		Gatherer:   a.registry,
+		Started:        a.started.Load,
+		Registerer:     a.registry,
+		Gatherer:       a.registry,
+		Identity:       ident,
+		Idempotency:    store,
+		Sealer:         keyring,
+		JWKS:           keys.JWKS(),
+		Limiter:        ratelimit.New(a.redis.RateLimits, logger, ratelimit.WithMetrics(a.registry)),
+		RateLimits:     cfg.RateLimits,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		a.closeStores()
@@ -85,15 +113,18 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // Run serves until ctx is cancelled, then stops accepting connections and
 // gives in-flight requests SMM_SHUTDOWN_TIMEOUT to finish.
 func (a *App) Run(ctx context.Context) error {
-	go a.verifyMigrations(ctx)
+	go a.startUp(ctx)
 	a.logger.InfoContext(ctx, "smm serving", slog.String("addr", a.Addr()))
 
 	served := make(chan error, 1)
 	go func() { served <- a.api.App().Listener(a.listener) }()
 
+	var fatal error
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve http: %w", err)
+	case fatal = <-a.fatal:
+		a.logger.Error("refusing to run", slog.Any("error", fatal))
 	case <-ctx.Done():
 	}
 	a.logger.Info("shutting down", slog.Duration("timeout", a.cfg.ShutdownTimeout))
@@ -104,20 +135,29 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	a.logger.Info("http stopped")
-	return nil
+	return fatal
 }
 
-// verifyMigrations marks start-up complete once every embedded migration is
-// applied with its checksum. Until then /health/startup and /health/ready
-// answer 503; it keeps trying, so a database that comes up late is fine.
-func (a *App) verifyMigrations(ctx context.Context) {
+// startUp marks start-up complete once the database role is checked (it
+// must be subject to row-level security: a role that is owner, superuser or
+// BYPASSRLS stops the service) and every embedded migration is applied with
+// its checksum. Until then /health/startup and /health/ready answer 503; it
+// keeps trying, so a database that comes up late is fine.
+func (a *App) startUp(ctx context.Context) {
 	m := migrations.Embedded()
 	var last string
 	for {
-		err := m.Verify(ctx, a.pool)
+		err := postgres.RoleCheck(ctx, a.pool)
+		if err != nil && domain.ErrorCode(err) != domain.CodeUnavailable {
+			a.fatal <- err
+			return
+		}
+		if err == nil {
+			err = m.Verify(ctx, a.pool)
+		}
 		if err == nil {
 			a.started.Store(true)
-			a.logger.InfoContext(ctx, "start-up complete: migrations verified")
+			a.logger.InfoContext(ctx, "start-up complete: database role checked, migrations verified")
 			return
 		}
 		if msg := err.Error(); msg != last {

@@ -12,6 +12,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/socialmediamanager/smm/config"
+	"github.com/socialmediamanager/smm/http/ratelimit"
+	"github.com/socialmediamanager/smm/identity"
 )
 
 // Check reports whether one dependency answers; nil means healthy.
@@ -35,6 +38,19 @@ type Options struct {
 	// Registerer receives the HTTP metrics; Gatherer serves /metrics.
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer
+
+	// Identity runs the identity and tenancy use cases; nil serves only the
+	// operations routes (tests of the edge itself).
+	Identity *identity.Service
+	// Idempotency stores Idempotency-Key records, sealed by Sealer.
+	Idempotency IdempotencyStore
+	Sealer      Sealer
+	// JWKS is the JSON Web Key Set of the access-token verification keys.
+	JWKS []byte
+	// Limiter enforces RateLimits; nil disables rate limiting.
+	Limiter        *ratelimit.Limiter
+	RateLimits     config.RateLimits
+	TrustedProxies ratelimit.TrustedProxies
 }
 
 // API is the assembled HTTP edge.
@@ -45,6 +61,10 @@ type API struct {
 	cors    corsPolicy
 	metrics *httpMetrics
 	Cursors Cursors
+
+	limitPublic    fiber.Handler
+	limitPrincipal fiber.Handler
+	scoped         map[string]fiber.Handler
 }
 
 // New assembles the edge: configuration, middleware pipeline and routes.
@@ -82,6 +102,7 @@ func New(opts Options) *API {
 		ReadBufferSize:        16 << 10,
 	})
 	a.app.Use(a.requestIDs, a.accessLog, a.recoverPanics, a.securityHeaders, a.corsHandler)
+	a.buildLimiters()
 	a.routes()
 	return a
 }

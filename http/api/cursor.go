@@ -54,8 +54,11 @@ func (cs Cursors) Decode(scope, cursor string) ([]byte, error) {
 	if !ok || len(cursor) > 2048 {
 		return nil, bad
 	}
-	pos, err1 := base64.RawURLEncoding.DecodeString(pos64)
-	tag, err2 := base64.RawURLEncoding.DecodeString(tag64)
+	// Strict decoding refuses non-zero padding bits, so one cursor has
+	// exactly one spelling.
+	strict := base64.RawURLEncoding.Strict()
+	pos, err1 := strict.DecodeString(pos64)
+	tag, err2 := strict.DecodeString(tag64)
 	if err1 != nil || err2 != nil || !hmac.Equal(tag, cs.mac(scope, pos)) {
 		return nil, bad
 	}

@@ -18,11 +18,15 @@ import (
 // every key known to dst. Each failure names the field at fault where one
 // exists, so a client can fix its request without guessing.
 func DecodeJSON(c *fiber.Ctx, dst any) error {
-	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	return decodeBody(c.Get(fiber.HeaderContentType), c.Body(), dst)
+}
+
+// decodeBody is DecodeJSON without fiber, so it can be fuzzed directly.
+func decodeBody(contentType string, body []byte, dst any) error {
+	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil || (mt != fiber.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
 		return domain.Errorf(domain.CodeUnsupportedMediaType, "Content-Type must be application/json")
 	}
-	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
 		return domain.Invalid("body", "request body is required")
 	}
@@ -56,7 +60,11 @@ func decodeError(err error) error {
 	// encoding/json reports unknown keys only as text: `json: unknown field "x"`.
 	const prefix = `json: unknown field "`
 	if msg := err.Error(); strings.HasPrefix(msg, prefix) {
-		return &domain.Error{Code: domain.CodeInvalid, Field: strings.TrimSuffix(strings.TrimPrefix(msg, prefix), `"`), Message: "unknown field", Err: err}
+		field := strings.TrimSuffix(strings.TrimPrefix(msg, prefix), `"`)
+		if field == "" {
+			return &domain.Error{Code: domain.CodeInvalid, Field: "body", Message: `unknown field "" (an empty key)`, Err: err}
+		}
+		return &domain.Error{Code: domain.CodeInvalid, Field: field, Message: "unknown field", Err: err}
 	}
 	return &domain.Error{Code: domain.CodeInvalid, Field: "body", Message: "malformed JSON", Err: err}
 }

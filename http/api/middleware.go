@@ -181,7 +181,7 @@ func newCORSPolicy(origins []string) corsPolicy {
 const (
 	corsAllowMethods  = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, X-Request-ID, X-Correlation-ID, X-TOTP-Code, traceparent"
-	corsExposeHeaders = "X-Request-ID, X-Correlation-ID, traceparent, RateLimit, RateLimit-Policy, Retry-After"
+	corsExposeHeaders = "X-Request-ID, X-Correlation-ID, traceparent, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed, WWW-Authenticate"
 )
 
 // corsHandler answers preflights and marks allowed origins. An origin that

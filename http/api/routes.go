@@ -16,9 +16,27 @@ func (a *API) routes() {
 
 	apidocs.Mount(a.app, "/api/v1/openapi.json")
 
-	v1 := a.app.Group("/api/v1")
+	a.app.Get("/.well-known/jwks.json", a.jwks)
+
+	// Every API request counts against its client IP's limit, before
+	// authentication, so floods of bogus credentials are throttled too.
+	v1 := a.app.Group("/api/v1", a.limitPublic)
 	v1.Get("/openapi.json", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(openapi.JSON())
 	})
+	if a.opts.Identity != nil {
+		a.identityRoutes(v1)
+	}
+}
+
+// jwks publishes the public keys that verify access tokens, so other
+// services can check our tokens themselves. It is public and cacheable.
+func (a *API) jwks(c *fiber.Ctx) error {
+	if a.opts.JWKS == nil {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, "application/jwk-set+json")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.Send(a.opts.JWKS)
 }

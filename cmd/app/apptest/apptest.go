@@ -17,6 +17,7 @@ import (
 
 	"github.com/socialmediamanager/smm/cmd/app"
 	"github.com/socialmediamanager/smm/config"
+	"github.com/socialmediamanager/smm/http/ratelimit"
 	"github.com/socialmediamanager/smm/persistence/pgtest"
 	"github.com/socialmediamanager/smm/telemetry"
 )
@@ -58,6 +59,15 @@ func Config(t testing.TB) config.Config {
 	cfg.DatabaseOwnerURL = pgtest.OwnerURL(t)
 	cfg.ShutdownTimeout = 5 * time.Second
 	cfg.LogLevel = slog.LevelDebug
+	cfg.DataDir = t.TempDir()
+	// Tests share one client IP and one Redis: limits are out of the way
+	// unless a test sets its own (and then a unique client IP).
+	unlimited := func(l ratelimit.Limit) ratelimit.Limit {
+		l.Rate, l.Burst, l.Period = ratelimit.MaxRate, ratelimit.MaxBurst, time.Second
+		return l
+	}
+	rl := &cfg.RateLimits
+	rl.IP, rl.Token, rl.Login, rl.TwoFactor, rl.Invitations = unlimited(rl.IP), unlimited(rl.Token), unlimited(rl.Login), unlimited(rl.TwoFactor), unlimited(rl.Invitations)
 	return cfg
 }
 

@@ -1,0 +1,13 @@
+DROP POLICY organizations_read ON organizations;
+DROP TABLE idempotency_keys;
+DROP TABLE security_events;
+DROP TABLE login_attempts;
+DROP TABLE refresh_tokens;
+DROP TABLE api_keys;
+DROP TABLE invitations;
+DROP TABLE memberships;
+DROP TABLE organizations;
+DROP TABLE user_recovery_codes;
+DROP TABLE users;
+DROP FUNCTION smm_setting(text);
+DROP FUNCTION smm_current_user_id();
