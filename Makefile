@@ -59,11 +59,11 @@ lint: ## go vet ./... + staticcheck (pinned: STATICCHECK_VERSION)
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-bench: ## bootstrap, migrate, then go run ./cmd/smmbench $BENCH_FLAGS
+bench: ## bootstrap, migrate, then go run ./cmd/smmbench (results into docs/benchmarks.md)
 	@$(BOOTSTRAP)
 	@$(MAKE) --no-print-directory build
 	$(BIN) migrate up
-	go run ./cmd/smmbench $(BENCH_FLAGS)
+	go run ./cmd/smmbench -out docs/benchmarks.md $(BENCH_FLAGS)
 
 generate: ## go generate ./...
 	go generate ./...

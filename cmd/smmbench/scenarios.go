@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/socialmediamanager/smm/domain"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -35,6 +37,8 @@ func scenarios() []Scenario {
 	return []Scenario{
 		healthLive(),
 		notFoundEnvelope(),
+		meWithToken(),
+		meWithAPIKey(),
 	}
 }
 
@@ -162,4 +166,92 @@ func selectScenarios(all []Scenario, filter []string) ([]Scenario, error) {
 		}
 	}
 	return out, nil
+}
+
+// authenticatedMe measures an authenticated read end to end: credential
+// check (RS256 verification and the Redis blacklist, or the API key's hashed
+// secret in PostgreSQL), the role from the Redis membership cache, the
+// per-principal rate limit in Redis, and GET /api/v1/me's three PostgreSQL
+// reads under row-level security. Setup registers a fresh account (and, for
+// the key, creates one with the read scope).
+func authenticatedMe(name, doc string, useKey bool) Scenario {
+	return Scenario{
+		Name:    name,
+		Doc:     doc,
+		Service: true,
+		Setup: func(ctx context.Context, env *Env) (Fixture, error) {
+			email := fmt.Sprintf("bench-%d@example.com", time.Now().UnixNano())
+			var reg struct {
+				Data struct {
+					Tokens struct {
+						AccessToken string `json:"access_token"`
+					} `json:"tokens"`
+				} `json:"data"`
+			}
+			if err := postJSON(ctx, env.Client, env.ServiceURL+"/api/v1/auth/register", "", map[string]string{
+				"email": email, "password": "benchmark password", "name": "Bench", "organization_name": "Bench",
+			}, http.StatusCreated, &reg); err != nil {
+				return Fixture{}, err
+			}
+			credential := reg.Data.Tokens.AccessToken
+			if useKey {
+				var key struct {
+					Data struct {
+						Key string `json:"key"`
+					} `json:"data"`
+				}
+				if err := postJSON(ctx, env.Client, env.ServiceURL+"/api/v1/api-keys", credential, map[string]any{
+					"name": "bench", "scopes": []string{"read"},
+				}, http.StatusCreated, &key); err != nil {
+					return Fixture{}, err
+				}
+				credential = key.Data.Key
+			}
+			h := http.Header{}
+			h.Set("Authorization", "Bearer "+credential)
+			return Fixture{Header: h}, nil
+		},
+		Targeter: func(env *Env, fx Fixture) vegeta.Targeter {
+			return getTargeter(env.ServiceURL+"/api/v1/me", fx.Header)
+		},
+		Check: ExpectBody(http.StatusOK, `"active_organization":{`),
+	}
+}
+
+func meWithToken() Scenario {
+	return authenticatedMe("me_jwt", "`GET /api/v1/me` with an RS256 access token → 200 (user, active organization, memberships)", false)
+}
+
+func meWithAPIKey() Scenario {
+	return authenticatedMe("me_api_key", "`GET /api/v1/me` with an API key (`read` scope) → 200", true)
+}
+
+// postJSON sends one POST with a JSON body (and a bearer credential when
+// given) and decodes the JSON answer into v.
+func postJSON(ctx context.Context, client *http.Client, url, bearer string, body any, want int, v any) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return fmt.Errorf("POST %s: got %d, want %d: %s", url, resp.StatusCode, want, out)
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		return fmt.Errorf("POST %s: decode: %w", url, err)
+	}
+	return nil
 }
