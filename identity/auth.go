@@ -291,9 +291,14 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (domain.Princ
 	if strings.HasPrefix(bearer, apiKeyPrefix) {
 		return s.authenticateAPIKey(ctx, bearer)
 	}
-	claims, err := s.tokens.Verify(bearer)
-	if err != nil {
-		return domain.Principal{}, &domain.Error{Code: domain.CodeUnauthorized, Message: "access token is invalid or expired", Err: err}
+	now := s.cfg.Now()
+	claims, ok := s.verified.get(bearer, now)
+	if !ok {
+		var err error
+		if claims, err = s.tokens.Verify(bearer); err != nil {
+			return domain.Principal{}, &domain.Error{Code: domain.CodeUnauthorized, Message: "access token is invalid or expired", Err: err}
+		}
+		s.verified.put(bearer, claims, now)
 	}
 	revoked, err := s.blacklist.Contains(ctx, claims.ID)
 	if err != nil {

@@ -22,12 +22,13 @@ type Me struct {
 // Me returns the user (or API key), the active organization, the role in
 // it, the user's memberships and whether 2FA is on.
 func (s *Service) Me(ctx context.Context, p domain.Principal) (Me, error) {
-	org, err := s.store.Org(p.OrganizationID).Organization(ctx)
-	if err != nil {
-		return Me{}, err
-	}
-	me := Me{ActiveOrganization: org, Role: p.Role}
+	me := Me{Role: p.Role}
 	if p.IsAPIKey() {
+		org, err := s.store.Org(p.OrganizationID).Organization(ctx)
+		if err != nil {
+			return Me{}, err
+		}
+		me.ActiveOrganization = org
 		k, err := s.store.Org(p.OrganizationID).APIKey(ctx, p.APIKeyID)
 		if err != nil {
 			return Me{}, err
@@ -35,15 +36,11 @@ func (s *Service) Me(ctx context.Context, p domain.Principal) (Me, error) {
 		me.APIKey, me.Memberships = &k, []domain.Membership{}
 		return me, nil
 	}
-	u, err := s.store.UserByID(ctx, p.UserID)
+	org, u, ms, err := s.store.MeView(ctx, p.UserID, p.OrganizationID)
 	if err != nil {
 		return Me{}, err
 	}
-	ms, err := s.store.Memberships(ctx, p.UserID, uuid.Nil, 1000)
-	if err != nil {
-		return Me{}, err
-	}
-	me.User, me.Memberships, me.TwoFactorEnabled = &u.User, ms, u.TOTPEnabled
+	me.ActiveOrganization, me.User, me.Memberships, me.TwoFactorEnabled = org, &u, ms, u.TOTPEnabled
 	return me, nil
 }
 

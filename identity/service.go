@@ -46,6 +46,7 @@ type Service struct {
 	cfg       Config
 	logger    *slog.Logger
 	dummyHash []byte
+	verified  *verifiedTokens
 }
 
 // New assembles the service. It computes, once, a password hash used to
@@ -85,6 +86,7 @@ func New(store *postgres.Store, redis *redisdb.Clients, tokens *accesstoken.Issu
 		cfg:       cfg,
 		logger:    logger,
 		dummyHash: dummy,
+		verified:  newVerifiedTokens(100_000),
 	}, nil
 }
 

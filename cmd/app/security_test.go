@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -266,7 +268,11 @@ func TestAccountThrottle(t *testing.T) {
 // TestRateLimitHeadersAnd429 runs the service with a tight login limit and a
 // trusted proxy, so this test has its own client IP.
 func TestRateLimitHeadersAnd429(t *testing.T) {
-	ip := fmt.Sprintf("203.0.113.%d", time.Now().UnixNano()%250+1)
+	// A random /64 of the documentation range: limits are kept per /64 in
+	// the shared Redis, so no earlier run or other test shares this budget.
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	ip := fmt.Sprintf("2001:db8:%x:%x::1", binary.BigEndian.Uint16(r[:2]), binary.BigEndian.Uint16(r[2:]))
 	s := apptest.Start(t, func(cfg *config.Config) {
 		var err error
 		if cfg.TrustedProxies, err = ratelimit.ParseTrustedProxies("127.0.0.1/32"); err != nil {
@@ -292,7 +298,7 @@ func TestRateLimitHeadersAnd429(t *testing.T) {
 		t.Errorf("got %d %s on the 4th attempt, want 429 with Retry-After", last.Status, last.Raw)
 	}
 	// Another client IP is not affected.
-	if r := c.do("POST", "/api/v1/auth/login", map[string]string{"email": "y@example.com", "password": "whatever whatever"}, "X-Forwarded-For: 198.51.100.7"); r.Status != 401 {
+	if r := c.do("POST", "/api/v1/auth/login", map[string]string{"email": "y@example.com", "password": "whatever whatever"}, "X-Forwarded-For: 2001:db8:ffff:"+fmt.Sprintf("%x", binary.BigEndian.Uint16(r[2:]))+"::7"); r.Status != 401 {
 		t.Errorf("got %d from another IP, want 401 (not limited)", r.Status)
 	}
 }

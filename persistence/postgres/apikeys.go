@@ -30,24 +30,24 @@ func scanAPIKey(r pgx.Row, extra ...any) (domain.APIKey, error) {
 	return k, err
 }
 
-// APIKeyByPrefix finds a key by its public prefix, across organizations:
-// the row-level-security policy admits exactly the row with that prefix.
+// APIKeyByPrefix finds a key by its public prefix, across organizations,
+// with whether its organization is live, in one round trip: the
+// row-level-security policies admit exactly the key with that prefix and
+// its organization.
 func (s *Store) APIKeyByPrefix(ctx context.Context, prefix string) (APIKeyRecord, error) {
 	var rec APIKeyRecord
-	err := s.tx(ctx, rlsScope{apiKeyPrefix: prefix}, func(tx pgx.Tx) error {
-		k, err := scanAPIKey(tx.QueryRow(ctx, `SELECT `+apiKeyColumns+`, k.secret_hash
-			FROM api_keys k WHERE k.prefix = $1`, prefix), &rec.SecretHash)
-		rec.APIKey = k
-		if err != nil {
-			return err
+	err := s.read(ctx, rlsScope{apiKeyPrefix: prefix}, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return pgx.ErrNoRows
 		}
-		return applyScope(ctx, tx, rlsScope{org: k.OrganizationID}) // now read the organization itself
-	})
-	if err != nil {
-		return rec, err
-	}
-	live, err := s.Org(rec.OrganizationID).Live(ctx)
-	rec.OrgLive = live
+		k, err := scanAPIKey(rows, &rec.SecretHash, &rec.OrgLive)
+		rec.APIKey = k
+		return err
+	}, `SELECT `+apiKeyColumns+`, k.secret_hash, EXISTS (SELECT 1 FROM organizations o WHERE o.id = k.organization_id AND o.deleted_at IS NULL)
+		FROM api_keys k WHERE k.prefix = $1`, prefix)
 	return rec, err
 }
 

@@ -161,3 +161,28 @@ func (o *OrgStore) ChangeMember(ctx context.Context, userID uuid.UUID, change fu
 	})
 	return m, err
 }
+
+// MeView reads, in one round trip, what GET /me shows: the active
+// organization, the user and all of the user's memberships. not_found when
+// the organization is gone or the user deleted.
+func (s *Store) MeView(ctx context.Context, userID, orgID uuid.UUID) (domain.Organization, domain.User, []domain.Membership, error) {
+	var org domain.Organization
+	var u domain.User
+	var ms []domain.Membership
+	err := s.read(ctx, rlsScope{org: orgID, user: userID}, scanOne(
+		&org.ID, &org.Name, &org.Settings, &org.CreatedAt, &org.UpdatedAt,
+		&u.ID, &u.Email, &u.Name, &u.IsPlatformAdmin, &u.TOTPEnabled, &u.CreatedAt, &u.UpdatedAt, &ms),
+		`SELECT o.id, o.name, o.settings, o.created_at, o.updated_at,
+			u.id, u.email, u.name, u.is_platform_admin, u.totp_enabled_at IS NOT NULL, u.created_at, u.updated_at,
+			COALESCE((SELECT json_agg(json_build_object(
+					'organization_id', m.organization_id, 'organization_name', mo.name, 'user_id', m.user_id,
+					'role', m.role, 'created_at', m.created_at, 'updated_at', m.updated_at) ORDER BY m.organization_id)
+				FROM memberships m JOIN organizations mo ON mo.id = m.organization_id
+				WHERE m.user_id = u.id AND mo.deleted_at IS NULL), '[]'::json)
+		FROM organizations o, users u
+		WHERE o.id = $1 AND o.deleted_at IS NULL AND u.id = $2 AND u.deleted_at IS NULL`, orgID, userID)
+	if err != nil {
+		return org, u, nil, fmt.Errorf("read me: %w", err)
+	}
+	return org, u, ms, nil
+}
