@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -167,53 +168,19 @@ func (a *API) me(c *fiber.Ctx) error {
 }
 
 func (a *API) myLogins(c *fiber.Ctx) error {
-	const scope = "me/logins"
-	page, err := a.Cursors.ParsePage(c, scope)
-	if err != nil {
-		return err
-	}
-	after, err := positionOf(page)
-	if err != nil {
-		return err
-	}
-	rows, err := a.opts.Identity.LoginAttempts(c.UserContext(), principal(c), after, page.Limit+1)
-	if err != nil {
-		return err
-	}
-	more := len(rows) > page.Limit
-	if more {
-		rows = rows[:page.Limit]
-	}
-	var last []byte
-	if more {
-		r := rows[len(rows)-1]
-		last, _ = json.Marshal(domain.Position{Time: r.CreatedAt, ID: r.ID})
-	}
-	return RespondPage(c, rows, a.Cursors.PageMeta(scope, page, more, last))
+	return listPage(a, c, "me/logins", func(after []byte, limit int) ([]domain.LoginAttempt, error) {
+		pos, err := positionOf(after)
+		if err != nil {
+			return nil, err
+		}
+		return a.opts.Identity.LoginAttempts(c.UserContext(), principal(c), pos, limit)
+	}, func(r domain.LoginAttempt) []byte { return positionBytes(r.CreatedAt, r.ID) })
 }
 
 func (a *API) listOrganizations(c *fiber.Ctx) error {
-	const scope = "organizations"
-	page, err := a.Cursors.ParsePage(c, scope)
-	if err != nil {
-		return err
-	}
-	after := uuid.Nil
-	if page.After != nil {
-		after, _ = uuid.FromBytes(page.After)
-	}
-	rows, err := a.opts.Identity.Organizations(c.UserContext(), principal(c), after, page.Limit+1)
-	if err != nil {
-		return err
-	}
-	more := len(rows) > page.Limit
-	var last []byte
-	if more {
-		rows = rows[:page.Limit]
-		id := rows[len(rows)-1].OrganizationID
-		last = id[:]
-	}
-	return RespondPage(c, rows, a.Cursors.PageMeta(scope, page, more, last))
+	return listPage(a, c, "organizations", func(after []byte, limit int) ([]domain.Membership, error) {
+		return a.opts.Identity.Organizations(c.UserContext(), principal(c), uuidOf(after), limit)
+	}, func(m domain.Membership) []byte { return m.OrganizationID[:] })
 }
 
 func (a *API) createOrganization(c *fiber.Ctx) error {
@@ -259,27 +226,9 @@ func (a *API) deleteOrganization(c *fiber.Ctx) error {
 }
 
 func (a *API) listMembers(c *fiber.Ctx) error {
-	const scope = "members"
-	page, err := a.Cursors.ParsePage(c, scope)
-	if err != nil {
-		return err
-	}
-	after := uuid.Nil
-	if page.After != nil {
-		after, _ = uuid.FromBytes(page.After)
-	}
-	rows, err := a.opts.Identity.Members(c.UserContext(), principal(c), after, page.Limit+1)
-	if err != nil {
-		return err
-	}
-	more := len(rows) > page.Limit
-	var last []byte
-	if more {
-		rows = rows[:page.Limit]
-		id := rows[len(rows)-1].UserID
-		last = id[:]
-	}
-	return RespondPage(c, rows, a.Cursors.PageMeta(scope, page, more, last))
+	return listPage(a, c, "members", func(after []byte, limit int) ([]domain.Membership, error) {
+		return a.opts.Identity.Members(c.UserContext(), principal(c), uuidOf(after), limit)
+	}, func(m domain.Membership) []byte { return m.UserID[:] })
 }
 
 func (a *API) changeMember(c *fiber.Ctx) error {
@@ -359,27 +308,13 @@ func (a *API) acceptInvitation(c *fiber.Ctx) error {
 }
 
 func (a *API) listAPIKeys(c *fiber.Ctx) error {
-	const scope = "api-keys"
-	page, err := a.Cursors.ParsePage(c, scope)
-	if err != nil {
-		return err
-	}
-	after, err := positionOf(page)
-	if err != nil {
-		return err
-	}
-	rows, err := a.opts.Identity.APIKeys(c.UserContext(), principal(c), after, page.Limit+1)
-	if err != nil {
-		return err
-	}
-	more := len(rows) > page.Limit
-	var last []byte
-	if more {
-		rows = rows[:page.Limit]
-		r := rows[len(rows)-1]
-		last, _ = json.Marshal(domain.Position{Time: r.CreatedAt, ID: r.ID})
-	}
-	return RespondPage(c, rows, a.Cursors.PageMeta(scope, page, more, last))
+	return listPage(a, c, "api-keys", func(after []byte, limit int) ([]domain.APIKey, error) {
+		pos, err := positionOf(after)
+		if err != nil {
+			return nil, err
+		}
+		return a.opts.Identity.APIKeys(c.UserContext(), principal(c), pos, limit)
+	}, func(k domain.APIKey) []byte { return positionBytes(k.CreatedAt, k.ID) })
 }
 
 func (a *API) createAPIKey(c *fiber.Ctx) error {
@@ -418,13 +353,52 @@ func parseID(field, s string) (uuid.UUID, error) {
 	return id, nil
 }
 
-// positionOf decodes a keyset position from a page request.
-func positionOf(page PageRequest) (*domain.Position, error) {
-	if page.After == nil {
+// listPage serves one page of a keyset-paginated list: fetch returns up to
+// limit items after the position decoded from the cursor (nil on the first
+// page); it is asked for one more than the page size, to learn whether
+// another page follows; key gives an item's position for the next cursor.
+func listPage[T any](a *API, c *fiber.Ctx, scope string, fetch func(after []byte, limit int) ([]T, error), key func(T) []byte) error {
+	page, err := a.Cursors.ParsePage(c, scope)
+	if err != nil {
+		return err
+	}
+	rows, err := fetch(page.After, page.Limit+1)
+	if err != nil {
+		return err
+	}
+	more := len(rows) > page.Limit
+	var last []byte
+	if more {
+		rows = rows[:page.Limit]
+		last = key(rows[len(rows)-1])
+	}
+	if rows == nil {
+		rows = []T{}
+	}
+	return RespondPage(c, rows, a.Cursors.PageMeta(scope, page, more, last))
+}
+
+// uuidOf reads an id position (uuid.Nil on the first page).
+func uuidOf(after []byte) uuid.UUID {
+	id, err := uuid.FromBytes(after)
+	if err != nil {
+		return uuid.Nil
+	}
+	return id
+}
+
+func positionBytes(t time.Time, id uuid.UUID) []byte {
+	b, _ := json.Marshal(domain.Position{Time: t, ID: id})
+	return b
+}
+
+// positionOf decodes a keyset (time, id) position; nil on the first page.
+func positionOf(after []byte) (*domain.Position, error) {
+	if after == nil {
 		return nil, nil
 	}
 	var p domain.Position
-	if err := json.Unmarshal(page.After, &p); err != nil {
+	if err := json.Unmarshal(after, &p); err != nil {
 		return nil, &domain.Error{Code: domain.CodeInvalidCursor, Field: "cursor", Message: "cursor is malformed"}
 	}
 	return &p, nil
