@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/domain"
+	"github.com/socialmediamanager/smm/persistence/postgres"
 )
 
 // An API key reads smm_live_<prefix>_<secret>: the prefix (public, stored in
@@ -87,6 +88,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p domain.Principal, id uuid.
 	if err := s.store.Org(p.OrganizationID).RevokeAPIKey(ctx, id, s.now()); err != nil {
 		return err
 	}
+	s.invalidate(ctx, invAPIKey, p.OrganizationID.String(), id.String())
 	s.securityEvent(ctx, p, "api_key.revoked")
 	return nil
 }
@@ -98,12 +100,26 @@ func (s *Service) authenticateAPIKey(ctx context.Context, bearer string) (domain
 	if !ok || len(prefix) != apiKeyPrefixLen || len(secret) != apiKeySecretLen {
 		return domain.Principal{}, bad
 	}
-	rec, err := s.store.APIKeyByPrefix(ctx, prefix)
-	if err != nil {
-		if domain.ErrorCode(err) == domain.CodeNotFound {
-			return domain.Principal{}, bad
+	local := s.local.usable()
+	rec, cached := postgres.APIKeyRecord{}, false
+	if local {
+		rec, cached = s.local.apiKey(prefix, s.cfg.Now())
+	}
+	if !cached {
+		var epoch uint64
+		if local {
+			epoch = s.local.snapshot()
 		}
-		return domain.Principal{}, err
+		var err error
+		if rec, err = s.store.APIKeyByPrefix(ctx, prefix); err != nil {
+			if domain.ErrorCode(err) == domain.CodeNotFound {
+				return domain.Principal{}, bad
+			}
+			return domain.Principal{}, err
+		}
+		if local {
+			s.local.putAPIKey(prefix, rec, epoch, s.cfg.Now())
+		}
 	}
 	if !constantTimeEqual(rec.SecretHash, hashSecret(secret)) || rec.RevokedAt != nil || !rec.OrgLive {
 		return domain.Principal{}, bad
@@ -112,6 +128,11 @@ func (s *Service) authenticateAPIKey(ctx context.Context, bearer string) (domain
 	if rec.LastUsedAt == nil || now.Sub(*rec.LastUsedAt) > time.Minute {
 		if err := s.store.Org(rec.OrganizationID).TouchAPIKey(ctx, rec.ID, now); err != nil {
 			s.logger.WarnContext(ctx, "record API key use", "error", err)
+		}
+		if local {
+			// Remember the touch, so the cached copy does not ask again.
+			rec.LastUsedAt = &now
+			s.local.putAPIKey(prefix, rec, s.local.snapshot(), now)
 		}
 	}
 	return domain.Principal{OrganizationID: rec.OrganizationID, APIKeyID: rec.ID, Scopes: rec.Scopes, UserID: rec.CreatedBy, Role: scopeRole(rec.Scopes)}, nil

@@ -269,6 +269,7 @@ func (s *Service) Logout(ctx context.Context, p domain.Principal) error {
 	if err := s.store.RevokeFamilyOfAccess(ctx, p.UserID, p.TokenID, s.now()); err != nil {
 		return err
 	}
+	s.invalidate(ctx, invRevoked, p.TokenID, p.TokenExpiresAt.UTC().Format(time.RFC3339))
 	return s.blacklist.Add(ctx, p.TokenID, time.Until(p.TokenExpiresAt)+time.Minute)
 }
 
@@ -300,8 +301,11 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (domain.Princ
 		}
 		s.verified.put(bearer, claims, now)
 	}
-	revoked, err := s.blacklist.Contains(ctx, claims.ID)
-	if err != nil {
+	var revoked bool
+	var err error
+	if s.local.usable() {
+		revoked = s.local.isRevoked(claims.ID, now)
+	} else if revoked, err = s.blacklist.Contains(ctx, claims.ID); err != nil {
 		// Redis is down: fall back to PostgreSQL, where logout also revoked
 		// the token's refresh family.
 		revoked, err = s.store.AccessRevoked(ctx, claims.UserID, claims.ID)
@@ -328,8 +332,19 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (domain.Princ
 // role returns the user's role in org, cached in Redis; not_found when not
 // a member or the organization is deleted.
 func (s *Service) role(ctx context.Context, org, user uuid.UUID) (domain.Role, error) {
+	local := s.local.usable()
+	var epoch uint64
+	if local {
+		if r, ok := s.local.role(org, user, s.cfg.Now()); ok {
+			return r, nil
+		}
+		epoch = s.local.snapshot()
+	}
 	r, ok, gen := s.members.Get(ctx, org, user)
 	if ok {
+		if local {
+			s.local.putRole(org, user, r, epoch, s.cfg.Now())
+		}
 		return r, nil
 	}
 	r, err := s.store.Org(org).Role(ctx, user)
@@ -340,6 +355,9 @@ func (s *Service) role(ctx context.Context, org, user uuid.UUID) (domain.Role, e
 		return "", err
 	}
 	s.members.Set(ctx, org, user, r, gen)
+	if local {
+		s.local.putRole(org, user, r, epoch, s.cfg.Now())
+	}
 	return r, nil
 }
 

@@ -40,7 +40,11 @@ func (s *Service) ChangeRole(ctx context.Context, p domain.Principal, userID uui
 	if err != nil {
 		return domain.Membership{}, memberNotFound(err)
 	}
-	return m, s.members.Forget(ctx, p.OrganizationID, userID)
+	// Redis first, then memory: a request that reads the role after the
+	// in-memory copy is dropped must not find the old one in Redis.
+	ferr := s.members.Forget(ctx, p.OrganizationID, userID)
+	s.invalidate(ctx, invMembership, p.OrganizationID.String(), userID.String())
+	return m, ferr
 }
 
 // RemoveMember removes a member (or lets a member leave), step-up, under the
@@ -64,7 +68,11 @@ func (s *Service) RemoveMember(ctx context.Context, p domain.Principal, userID u
 	if err != nil {
 		return memberNotFound(err)
 	}
-	return s.members.Forget(ctx, p.OrganizationID, userID)
+	// Redis first, then memory: a request that reads the role after the
+	// in-memory copy is dropped must not find the old one in Redis.
+	ferr := s.members.Forget(ctx, p.OrganizationID, userID)
+	s.invalidate(ctx, invMembership, p.OrganizationID.String(), userID.String())
+	return ferr
 }
 
 func memberNotFound(err error) error {
@@ -137,7 +145,11 @@ func (s *Service) acceptFor(ctx context.Context, userID uuid.UUID, email, token 
 	if err != nil {
 		return domain.Membership{}, err
 	}
-	return m, s.members.Forget(ctx, m.OrganizationID, userID)
+	// Redis first, then memory: a request that reads the role after the
+	// in-memory copy is dropped must not find the old one in Redis.
+	ferr := s.members.Forget(ctx, m.OrganizationID, userID)
+	s.invalidate(ctx, invMembership, m.OrganizationID.String(), userID.String())
+	return m, ferr
 }
 
 // RegisterWithInvitation creates an account for the invited email and

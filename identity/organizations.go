@@ -23,6 +23,20 @@ type Me struct {
 // it, the user's memberships and whether 2FA is on.
 func (s *Service) Me(ctx context.Context, p domain.Principal) (Me, error) {
 	me := Me{Role: p.Role}
+	// The cached view is keyed by the person, or by the API key.
+	who := p.UserID
+	if p.IsAPIKey() {
+		who = p.APIKeyID
+	}
+	local := s.local.usable()
+	var epoch uint64
+	if local {
+		if cached, ok := s.local.getMe(p.OrganizationID, who, s.cfg.Now()); ok {
+			cached.Role = p.Role
+			return cached, nil
+		}
+		epoch = s.local.snapshot()
+	}
 	if p.IsAPIKey() {
 		org, err := s.store.Org(p.OrganizationID).Organization(ctx)
 		if err != nil {
@@ -34,6 +48,9 @@ func (s *Service) Me(ctx context.Context, p domain.Principal) (Me, error) {
 			return Me{}, err
 		}
 		me.APIKey, me.Memberships = &k, []domain.Membership{}
+		if local {
+			s.local.putMe(p.OrganizationID, who, me, epoch, s.cfg.Now())
+		}
 		return me, nil
 	}
 	org, u, ms, err := s.store.MeView(ctx, p.UserID, p.OrganizationID)
@@ -41,6 +58,9 @@ func (s *Service) Me(ctx context.Context, p domain.Principal) (Me, error) {
 		return Me{}, err
 	}
 	me.ActiveOrganization, me.User, me.Memberships, me.TwoFactorEnabled = org, &u, ms, u.TOTPEnabled
+	if local {
+		s.local.putMe(p.OrganizationID, p.UserID, me, epoch, s.cfg.Now())
+	}
 	return me, nil
 }
 
@@ -65,6 +85,7 @@ func (s *Service) CreateOrganization(ctx context.Context, p domain.Principal, na
 	if err := s.store.CreateOrganization(ctx, org, p.UserID); err != nil {
 		return domain.Organization{}, err
 	}
+	s.invalidate(ctx, invUser, p.UserID.String())
 	return org, nil
 }
 
@@ -94,7 +115,12 @@ func (s *Service) UpdateOrganization(ctx context.Context, p domain.Principal, pa
 		n := strings.TrimSpace(*patch.Name)
 		patch.Name = &n
 	}
-	return s.store.Org(p.OrganizationID).UpdateOrganization(ctx, patch.Name, patch.Settings)
+	org, err := s.store.Org(p.OrganizationID).UpdateOrganization(ctx, patch.Name, patch.Settings)
+	if err != nil {
+		return org, err
+	}
+	s.invalidate(ctx, invOrg, p.OrganizationID.String())
+	return org, nil
 }
 
 // DeleteOrganization soft-deletes the active organization (owner, step-up):
@@ -120,7 +146,11 @@ func (s *Service) DeleteOrganization(ctx context.Context, p domain.Principal, to
 		ids[i] = m.UserID
 	}
 	s.securityEvent(ctx, p, "organization.deleted")
-	return s.members.Forget(ctx, p.OrganizationID, ids...)
+	// Redis first, then memory: a request that reads the role after the
+	// in-memory copy is dropped must not find the old one in Redis.
+	ferr := s.members.Forget(ctx, p.OrganizationID, ids...)
+	s.invalidate(ctx, invOrg, p.OrganizationID.String())
+	return ferr
 }
 
 func allMembers(ctx context.Context, org *postgres.OrgStore) ([]domain.Membership, error) {

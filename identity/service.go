@@ -34,6 +34,10 @@ type Config struct {
 	LoginFailureWindow time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Invalidations, when set, lets the service keep roles, revoked token
+	// ids and /me views in memory, kept in step across instances by the
+	// bus (whose Run the caller starts).
+	Invalidations *redisdb.Invalidations
 }
 
 // Service implements the identity use cases.
@@ -47,6 +51,7 @@ type Service struct {
 	logger    *slog.Logger
 	dummyHash []byte
 	verified  *verifiedTokens
+	local     *localAuth
 }
 
 // New assembles the service. It computes, once, a password hash used to
@@ -77,7 +82,7 @@ func New(store *postgres.Store, redis *redisdb.Clients, tokens *accesstoken.Issu
 	if err != nil {
 		return nil, err
 	}
-	return &Service{
+	s := &Service{
 		store:     store,
 		tokens:    tokens,
 		keyring:   keyring,
@@ -87,7 +92,11 @@ func New(store *postgres.Store, redis *redisdb.Clients, tokens *accesstoken.Issu
 		logger:    logger,
 		dummyHash: dummy,
 		verified:  newVerifiedTokens(100_000),
-	}, nil
+	}
+	if cfg.Invalidations != nil {
+		s.local = newLocalAuth(cfg.Invalidations, s.blacklist)
+	}
+	return s, nil
 }
 
 // Client describes where a request came from, for the audit.

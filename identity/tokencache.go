@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -45,5 +46,7 @@ func (v *verifiedTokens) put(token string, c accesstoken.Claims, now time.Time) 
 			clear(v.entries) // a flood of distinct tokens: start over
 		}
 	}
-	v.entries[token] = c
+	// Copy the key: callers' strings may alias a request buffer (fiber
+	// reuses them), and a map key must never change under the map.
+	v.entries[strings.Clone(token)] = c
 }

@@ -70,6 +70,7 @@ func (s *Service) EnableTOTP(ctx context.Context, p domain.Principal, code strin
 	if err := s.store.EnableTOTP(ctx, u.ID, step, hashes); err != nil {
 		return nil, err
 	}
+	s.invalidate(ctx, invUser, u.ID.String())
 	s.securityEvent(ctx, p, "two_factor.enabled")
 	return codes, nil
 }
@@ -90,6 +91,7 @@ func (s *Service) DisableTOTP(ctx context.Context, p domain.Principal, code stri
 	if err := s.store.DisableTOTP(ctx, u.ID); err != nil {
 		return err
 	}
+	s.invalidate(ctx, invUser, u.ID.String())
 	s.securityEvent(ctx, p, "two_factor.disabled")
 	return nil
 }

@@ -38,6 +38,9 @@ type App struct {
 	listener net.Listener
 	started  atomic.Bool
 	fatal    chan error
+	limiter  *ratelimit.Limiter
+	// invalidations keeps in-memory caches in step across instances.
+	invalidations *redisdb.Invalidations
 }
 
 // New builds the service and binds its listener, so Addr is known before Run
@@ -67,13 +70,15 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 	)
 	store := postgres.NewStore(a.pool)
 	issuer := accesstoken.NewIssuer(keys, accesstoken.Options{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, TTL: cfg.AccessTokenTTL})
+	a.invalidations = a.redis.NewInvalidations(logger)
 	ident, err := identity.New(store, a.redis, issuer, keyring, identity.Config{
-		BcryptCost: cfg.BcryptCost, RefreshTTL: cfg.RefreshTokenTTL,
+		BcryptCost: cfg.BcryptCost, RefreshTTL: cfg.RefreshTokenTTL, Invalidations: a.invalidations,
 	}, logger)
 	if err != nil {
 		a.closeStores()
 		return nil, fmt.Errorf("identity service: %w", err)
 	}
+	a.limiter = ratelimit.New(a.redis.RateLimits, logger, ratelimit.WithMetrics(a.registry))
 	a.api = api.New(api.Options{
 		Logger:       logger,
 		BodyLimit:    cfg.HTTPBodyLimit,
@@ -93,7 +98,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		Idempotency:    store,
 		Sealer:         keyring,
 		JWKS:           keys.JWKS(),
-		Limiter:        ratelimit.New(a.redis.RateLimits, logger, ratelimit.WithMetrics(a.registry)),
+		Limiter:        a.limiter,
 		RateLimits:     cfg.RateLimits,
 		TrustedProxies: cfg.TrustedProxies,
 	})
@@ -114,6 +119,7 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // gives in-flight requests SMM_SHUTDOWN_TIMEOUT to finish.
 func (a *App) Run(ctx context.Context) error {
 	go a.startUp(ctx)
+	go a.invalidations.Run(ctx)
 	a.logger.InfoContext(ctx, "smm serving", slog.String("addr", a.Addr()))
 
 	served := make(chan error, 1)
@@ -185,6 +191,9 @@ func (a *App) Close() error {
 }
 
 func (a *App) closeStores() error {
+	if a.limiter != nil {
+		a.limiter.Close()
+	}
 	a.pool.Close()
 	return a.redis.Close()
 }

@@ -400,3 +400,44 @@ func TestNoSecretsInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentPrincipalsNeverMix hammers GET /me with two users' tokens
+// and an API key at once: every answer must be about the credential sent.
+// (fiber reuses request buffers; a cache keyed by an aliased header string
+// once returned another principal's identity.)
+func TestConcurrentPrincipalsNeverMix(t *testing.T) {
+	s := apptest.Start(t)
+	c := apiClient{t: t, base: s.URL}
+	a, b := register(t, c, uniqueEmail(t)), register(t, c, uniqueEmail(t))
+	var key struct{ Key string }
+	c.do("POST", "/api/v1/api-keys", map[string]any{"name": "k", "scopes": []string{"read"}}, bearer(b.Tokens.AccessToken)).into(t, 201, &key)
+	type cred struct{ token, wantOrg string }
+	creds := []cred{{a.Tokens.AccessToken, a.Organization.ID}, {b.Tokens.AccessToken, b.Organization.ID}, {key.Key, b.Organization.ID}}
+	var wg sync.WaitGroup
+	errs := make(chan string, 100)
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 150 {
+				cr := creds[(w+i)%len(creds)]
+				r := c.do("GET", "/api/v1/me", nil, bearer(cr.token))
+				var me struct {
+					ActiveOrganization struct{ ID string } `json:"active_organization"`
+				}
+				if r.Status != 200 || json.Unmarshal(r.Data, &me) != nil || me.ActiveOrganization.ID != cr.wantOrg {
+					select {
+					case errs <- fmt.Sprintf("got %d %s, want organization %s", r.Status, r.Raw, cr.wantOrg):
+					default:
+					}
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

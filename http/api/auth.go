@@ -21,7 +21,9 @@ func (a *API) authenticate(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="smm"`)
 		return domain.Errorf(domain.CodeUnauthorized, "send Authorization: Bearer <access token or API key>")
 	}
-	p, err := a.opts.Identity.Authenticate(c.UserContext(), strings.TrimSpace(token))
+	// fiber's header strings alias a buffer reused by the next request:
+	// the identity service caches by token, so it gets its own copy.
+	p, err := a.opts.Identity.Authenticate(c.UserContext(), strings.Clone(strings.TrimSpace(token)))
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeUnauthorized {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="smm", error="invalid_token"`)

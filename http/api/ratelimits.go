@@ -5,11 +5,12 @@ import (
 	"github.com/socialmediamanager/smm/http/ratelimit"
 )
 
-// Rate limiting (GCRA in Redis database 2, see http/ratelimit): per client
-// IP on every public route; per access token or API key once authenticated;
-// and per scope on the expensive routes. Sign-in routes fail closed (503)
-// when Redis is down, so brute force cannot ride an outage; the others fall
-// back to an in-process limiter.
+// Rate limiting (GCRA, see http/ratelimit): per client IP on every API
+// request and per user or API key once authenticated, decided in-process
+// and reported to Redis database 2 in the background (no round trip on the
+// request path; enforced across instances within a flush interval); and
+// per scope on the expensive routes, decided in Redis. Sign-in routes fail
+// closed (503) when Redis is down, so brute force cannot ride an outage.
 
 // clientIP is the caller's address, believing X-Forwarded-For only from
 // SMM_TRUSTED_PROXIES.
@@ -27,8 +28,8 @@ func (a *API) ipKey(c *fiber.Ctx) string { return ratelimit.IPKey(a.clientIP(c))
 // buildLimiters prepares the rate-limit handlers once.
 func (a *API) buildLimiters() {
 	l := a.opts.RateLimits
-	a.limitPublic = a.limiter(a.ipKey, l.IP, ratelimit.FailOpenToLocal)
-	a.limitPrincipal = a.limiter(principalKeyOf, l.Token, ratelimit.FailOpenToLocal)
+	a.limitPublic = a.limiter(a.ipKey, l.IP, ratelimit.LocalFirst)
+	a.limitPrincipal = a.limiter(principalKeyOf, l.Token, ratelimit.LocalFirst)
 	a.scoped = map[string]fiber.Handler{
 		"login":       a.limiter(a.ipKey, l.Login, ratelimit.FailClosed),
 		"register":    a.limiter(a.ipKey, withName(l.Login, "register"), ratelimit.FailClosed),

@@ -64,11 +64,20 @@ const (
 	FailOpenToLocal FailMode = iota
 	// FailClosed refuses with a domain.Unavailable error (503).
 	FailClosed
+	// LocalFirst decides in-process at once and reports to Redis in the
+	// background (see localfirst.go): no network round trip on the request
+	// path, the limit exact per instance and enforced across instances
+	// within a flush interval. For high-volume limits; sign-in limits stay
+	// FailClosed, decided in Redis.
+	LocalFirst
 )
 
 func (m FailMode) String() string {
-	if m == FailClosed {
+	switch m {
+	case FailClosed:
 		return "fail_closed"
+	case LocalFirst:
+		return "local_first"
 	}
 	return "fail_open_to_local"
 }
@@ -117,6 +126,9 @@ type Limiter struct {
 	metrics *metrics
 
 	retryInterval time.Duration
+	reports       *reporter // LocalFirst's background reports to Redis
+	reportsOnce   sync.Once
+	closeOnce     sync.Once
 	down          atomic.Bool // fast path for the common case, Redis up
 	mu            sync.Mutex  // guards the fields below
 	isDown        bool
@@ -189,6 +201,11 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit Limit, mode FailM
 		return Result{}, domain.Internal(fmt.Errorf("rate limit %q: empty key", limit.Name))
 	}
 	k := storageKey(limit.Name, key)
+	if mode == LocalFirst {
+		res := l.allowLocalFirst(k, limit)
+		l.metrics.observe(limit.Name, res)
+		return res, nil
+	}
 
 	var err error
 	if l.redis == nil {
