@@ -46,18 +46,7 @@ type Registered struct {
 // Every invalid field is reported at once.
 func (s *Service) Register(ctx context.Context, in RegisterInput, client Client) (Registered, error) {
 	in.Email = domain.NormalizeEmail(in.Email)
-	var errs domain.Errors
-	for _, e := range []*domain.Error{
-		domain.ValidateEmail("email", in.Email),
-		domain.ValidatePassword("password", in.Password),
-		domain.ValidateName("name", in.Name, 200),
-		domain.ValidateName("organization_name", in.OrganizationName, 200),
-	} {
-		if e != nil {
-			errs = append(errs, e)
-		}
-	}
-	if len(errs) > 0 {
+	if errs := validateRegistration(in, true); len(errs) > 0 {
 		return Registered{}, errs
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.cfg.BcryptCost)
@@ -75,6 +64,26 @@ func (s *Service) Register(ctx context.Context, in RegisterInput, client Client)
 		return Registered{}, err
 	}
 	return Registered{User: u, Organization: org, Tokens: pair}, nil
+}
+
+// validateRegistration checks a new account's fields, all at once; the
+// organization name only when the account creates its own organization.
+func validateRegistration(in RegisterInput, withOrganization bool) domain.Errors {
+	checks := []*domain.Error{
+		domain.ValidateEmail("email", in.Email),
+		domain.ValidatePassword("password", in.Password),
+		domain.ValidateName("name", in.Name, 200),
+	}
+	if withOrganization {
+		checks = append(checks, domain.ValidateName("organization_name", in.OrganizationName, 200))
+	}
+	var errs domain.Errors
+	for _, e := range checks {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return errs
 }
 
 // LoginInput is a sign-in attempt.

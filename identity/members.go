@@ -156,17 +156,7 @@ func (s *Service) acceptFor(ctx context.Context, userID uuid.UUID, email, token 
 // accepts the invitation, signing the new user into that organization.
 func (s *Service) RegisterWithInvitation(ctx context.Context, token string, in RegisterInput, client Client) (Registered, error) {
 	in.Email = domain.NormalizeEmail(in.Email)
-	var errs domain.Errors
-	for _, e := range []*domain.Error{
-		domain.ValidateEmail("email", in.Email),
-		domain.ValidatePassword("password", in.Password),
-		domain.ValidateName("name", in.Name, 200),
-	} {
-		if e != nil {
-			errs = append(errs, e)
-		}
-	}
-	if len(errs) > 0 {
+	if errs := validateRegistration(in, false); len(errs) > 0 {
 		return Registered{}, errs
 	}
 	u, err := s.createUser(ctx, in)

@@ -85,3 +85,35 @@ func TestRegisterLoginRefreshLogout(t *testing.T) {
 		t.Errorf("got %d refreshing a logged-out family, want 401", r.Status)
 	}
 }
+
+// TestRegisterNamesEveryBadField sends bad input: every violation comes back
+// at once, each naming its field, and nothing is created.
+func TestRegisterNamesEveryBadField(t *testing.T) {
+	s := apptest.Start(t)
+	c := apiClient{t: t, base: s.URL}
+	tests := []struct {
+		name   string
+		body   any
+		fields string
+	}{
+		{"all bad", map[string]string{"email": "not-an-email", "password": "short", "name": "", "organization_name": ""}, "email,password,name,organization_name"},
+		{"password too long for bcrypt", map[string]string{"email": "a@example.com", "password": strings.Repeat("p", 73), "name": "A", "organization_name": "B"}, "password"},
+		{"unknown field", `{"email":"a@example.com","password":"correct horse battery","name":"A","organization_name":"B","admin":true}`, "admin"},
+		{"wrong type", `{"email":1}`, "email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.do("POST", "/api/v1/auth/register", tt.body)
+			var fields []string
+			for _, e := range r.Errors {
+				fields = append(fields, e.Field)
+			}
+			if r.Status != 400 || strings.Join(fields, ",") != tt.fields {
+				t.Errorf("got %d with fields %v, want 400 with %s", r.Status, fields, tt.fields)
+			}
+		})
+	}
+	if r := login(t, c, "a@example.com", "correct horse battery"); r.Status != 401 {
+		t.Errorf("got %d logging in as a refused registration, want 401 (nothing created)", r.Status)
+	}
+}
