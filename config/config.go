@@ -78,10 +78,15 @@ type RateLimits struct {
 // Variable describes one SMM_* variable: its name, default and meaning. The
 // README's configuration table is checked against this list by a test.
 type Variable struct {
-	Name    string
+	Name string
+	// Default is the value used when the variable is unset; Load reads it
+	// from here, so each default is written once.
 	Default string
-	Secret  bool
-	Help    string
+	// Shown, when set, is what the documentation shows instead of Default
+	// (a generated or secret value).
+	Shown  string
+	Secret bool
+	Help   string
 }
 
 // Variables lists every variable the service reads, with its default.
@@ -100,15 +105,15 @@ var Variables = []Variable{
 	{Name: "SMM_REDIS_URL", Default: "redis://127.0.0.1:6379", Secret: true, Help: "Redis base URL; the database number is set per use (0 cache, 1 queues, 2 rate limits, 3 tokens)"},
 	{Name: "SMM_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
 	{Name: "SMM_LOG_FORMAT", Default: "json", Help: "json or text"},
-	{Name: "SMM_CURSOR_SECRET", Default: "(development value)", Secret: true, Help: "key that signs pagination cursors; at least 32 bytes; required in production"},
+	{Name: "SMM_CURSOR_SECRET", Default: DevCursorSecret, Shown: "(development value)", Secret: true, Help: "key that signs pagination cursors; at least 32 bytes; required in production"},
 	{Name: "SMM_DATA_DIR", Default: "data", Help: "folder for generated development keys (JWT signing key, encryption keys); unused in production"},
-	{Name: "SMM_JWT_PRIVATE_KEY_FILE", Default: "(DATA_DIR/jwt-signing-key.pem, generated)", Help: "PEM RSA private key(s), comma-separated: the first signs, all verify (rotation); required in production"},
+	{Name: "SMM_JWT_PRIVATE_KEY_FILE", Shown: "(DATA_DIR/jwt-signing-key.pem, generated)", Help: "PEM RSA private key(s), comma-separated: the first signs, all verify (rotation); required in production"},
 	{Name: "SMM_JWT_ISSUER", Default: "smm", Help: "iss claim of access tokens"},
 	{Name: "SMM_JWT_AUDIENCE", Default: "smm-api", Help: "aud claim of access tokens"},
 	{Name: "SMM_ACCESS_TOKEN_TTL", Default: "15m", Help: "lifetime of access tokens"},
 	{Name: "SMM_REFRESH_TOKEN_TTL", Default: "720h", Help: "lifetime of an unused refresh token (rotated on every use)"},
 	{Name: "SMM_BCRYPT_COST", Default: "12", Help: "bcrypt cost of password hashes (12 to 16)"},
-	{Name: "SMM_ENCRYPTION_KEYS", Default: "(DATA_DIR/encryption-keys, generated)", Secret: true, Help: "AES-256-GCM keys as keyid:base64 (32 bytes), comma-separated, the first encrypts; required in production"},
+	{Name: "SMM_ENCRYPTION_KEYS", Shown: "(DATA_DIR/encryption-keys, generated)", Secret: true, Help: "AES-256-GCM keys as keyid:base64 (32 bytes), comma-separated, the first encrypts; required in production"},
 	{Name: "SMM_TRUSTED_PROXIES", Default: "", Help: "CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"},
 	{Name: "SMM_RATE_LIMIT_IP", Default: "600/m:burst=120", Help: "per client IP, every API request"},
 	{Name: "SMM_RATE_LIMIT_TOKEN", Default: "300/m:burst=60", Help: "per user (all of a user's access tokens together) or per API key, authenticated requests"},
@@ -124,40 +129,43 @@ func FromEnv() (Config, error) { return Load(os.LookupEnv) }
 // map in tests) and validates it. Every problem is reported, each naming its
 // variable.
 func Load(lookup func(string) (string, bool)) (Config, error) {
-	r := reader{lookup: lookup}
+	r := reader{lookup: lookup, defaults: make(map[string]string, len(Variables))}
+	for _, v := range Variables {
+		r.defaults[v.Name] = v.Default
+	}
 	c := Config{
-		Env:              r.oneOf("SMM_ENV", EnvDevelopment, EnvDevelopment, EnvTest, EnvProduction),
-		HTTPAddr:         r.str("SMM_HTTP_ADDR", ":8080"),
-		HTTPBodyLimit:    r.size("SMM_HTTP_BODY_LIMIT", "1MiB"),
-		HTTPReadTimeout:  r.duration("SMM_HTTP_READ_TIMEOUT", "15s"),
-		HTTPWriteTimeout: r.duration("SMM_HTTP_WRITE_TIMEOUT", "30s"),
-		HTTPIdleTimeout:  r.duration("SMM_HTTP_IDLE_TIMEOUT", "60s"),
-		ShutdownTimeout:  r.duration("SMM_SHUTDOWN_TIMEOUT", "15s"),
+		Env:              r.oneOf("SMM_ENV", EnvDevelopment, EnvTest, EnvProduction),
+		HTTPAddr:         r.str("SMM_HTTP_ADDR"),
+		HTTPBodyLimit:    r.size("SMM_HTTP_BODY_LIMIT"),
+		HTTPReadTimeout:  r.duration("SMM_HTTP_READ_TIMEOUT"),
+		HTTPWriteTimeout: r.duration("SMM_HTTP_WRITE_TIMEOUT"),
+		HTTPIdleTimeout:  r.duration("SMM_HTTP_IDLE_TIMEOUT"),
+		ShutdownTimeout:  r.duration("SMM_SHUTDOWN_TIMEOUT"),
 		CORSOrigins:      r.origins("SMM_CORS_ORIGINS"),
-		DatabaseURL:      r.dbURL("SMM_DATABASE_URL", "postgres://smm_app:smm_app@127.0.0.1:5432/smm?sslmode=disable"),
-		DatabaseOwnerURL: r.dbURL("SMM_DATABASE_OWNER_URL", "postgres://smm_owner:smm_owner@127.0.0.1:5432/smm?sslmode=disable"),
-		DatabaseMaxConns: int32(r.intRange("SMM_DATABASE_MAX_CONNS", "20", 1, 1000)),
-		RedisURL:         r.redisURL("SMM_REDIS_URL", "redis://127.0.0.1:6379"),
-		LogLevel:         r.level("SMM_LOG_LEVEL", "info"),
-		LogFormat:        r.oneOf("SMM_LOG_FORMAT", "json", "json", "text"),
-		CursorSecret:     r.str("SMM_CURSOR_SECRET", DevCursorSecret),
-		DataDir:          r.str("SMM_DATA_DIR", "data"),
-		JWTIssuer:        r.str("SMM_JWT_ISSUER", "smm"),
-		JWTAudience:      r.str("SMM_JWT_AUDIENCE", "smm-api"),
-		AccessTokenTTL:   r.duration("SMM_ACCESS_TOKEN_TTL", "15m"),
-		RefreshTokenTTL:  r.duration("SMM_REFRESH_TOKEN_TTL", "720h"),
-		BcryptCost:       r.intRange("SMM_BCRYPT_COST", "12", 12, 16),
-		EncryptionKeys:   r.str("SMM_ENCRYPTION_KEYS", ""),
+		DatabaseURL:      r.dbURL("SMM_DATABASE_URL"),
+		DatabaseOwnerURL: r.dbURL("SMM_DATABASE_OWNER_URL"),
+		DatabaseMaxConns: int32(r.intRange("SMM_DATABASE_MAX_CONNS", 1, 1000)),
+		RedisURL:         r.redisURL("SMM_REDIS_URL"),
+		LogLevel:         r.level("SMM_LOG_LEVEL"),
+		LogFormat:        r.oneOf("SMM_LOG_FORMAT", "json", "text"),
+		CursorSecret:     r.str("SMM_CURSOR_SECRET"),
+		DataDir:          r.str("SMM_DATA_DIR"),
+		JWTIssuer:        r.str("SMM_JWT_ISSUER"),
+		JWTAudience:      r.str("SMM_JWT_AUDIENCE"),
+		AccessTokenTTL:   r.duration("SMM_ACCESS_TOKEN_TTL"),
+		RefreshTokenTTL:  r.duration("SMM_REFRESH_TOKEN_TTL"),
+		BcryptCost:       r.intRange("SMM_BCRYPT_COST", 12, 16),
+		EncryptionKeys:   r.str("SMM_ENCRYPTION_KEYS"),
 		TrustedProxies:   r.proxies("SMM_TRUSTED_PROXIES"),
 		RateLimits: RateLimits{
-			IP:          r.limit("SMM_RATE_LIMIT_IP", "ip", "600/m:burst=120"),
-			Token:       r.limit("SMM_RATE_LIMIT_TOKEN", "token", "300/m:burst=60"),
-			Login:       r.limit("SMM_RATE_LIMIT_LOGIN", "login", "5/m:burst=20"),
-			TwoFactor:   r.limit("SMM_RATE_LIMIT_2FA", "2fa", "10/h:burst=5"),
-			Invitations: r.limit("SMM_RATE_LIMIT_INVITATIONS", "invitations", "30/h:burst=10"),
+			IP:          r.limit("SMM_RATE_LIMIT_IP", "ip"),
+			Token:       r.limit("SMM_RATE_LIMIT_TOKEN", "token"),
+			Login:       r.limit("SMM_RATE_LIMIT_LOGIN", "login"),
+			TwoFactor:   r.limit("SMM_RATE_LIMIT_2FA", "2fa"),
+			Invitations: r.limit("SMM_RATE_LIMIT_INVITATIONS", "invitations"),
 		},
 	}
-	if v := r.str("SMM_JWT_PRIVATE_KEY_FILE", ""); v != "" {
+	if v := r.str("SMM_JWT_PRIVATE_KEY_FILE"); v != "" {
 		for _, f := range strings.Split(v, ",") {
 			if f = strings.TrimSpace(f); f != "" {
 				c.JWTPrivateKeyFiles = append(c.JWTPrivateKeyFiles, f)
@@ -246,34 +254,36 @@ func maskSecret(s string) string {
 }
 
 type reader struct {
-	lookup func(string) (string, bool)
-	errs   []error
+	lookup   func(string) (string, bool)
+	defaults map[string]string
+	errs     []error
 }
 
 func (r *reader) fail(name, format string, args ...any) {
 	r.errs = append(r.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 }
 
-func (r *reader) str(name, def string) string {
+// str reads a variable, or its default from Variables when unset.
+func (r *reader) str(name string) string {
 	if v, ok := r.lookup(name); ok && strings.TrimSpace(v) != "" {
 		return strings.TrimSpace(v)
 	}
-	return def
+	return r.defaults[name]
 }
 
-func (r *reader) oneOf(name, def string, allowed ...string) string {
-	v := r.str(name, def)
+func (r *reader) oneOf(name string, allowed ...string) string {
+	v := r.str(name)
 	for _, a := range allowed {
 		if v == a {
 			return v
 		}
 	}
 	r.fail(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
-	return def
+	return r.defaults[name]
 }
 
-func (r *reader) duration(name, def string) time.Duration {
-	v := r.str(name, def)
+func (r *reader) duration(name string) time.Duration {
+	v := r.str(name)
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		r.fail(name, "%q is not a positive duration such as 15s or 2m", v)
@@ -282,8 +292,8 @@ func (r *reader) duration(name, def string) time.Duration {
 	return d
 }
 
-func (r *reader) intRange(name, def string, lo, hi int) int {
-	v := r.str(name, def)
+func (r *reader) intRange(name string, lo, hi int) int {
+	v := r.str(name)
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
 		r.fail(name, "%q is not a whole number from %d to %d", v, lo, hi)
@@ -292,8 +302,8 @@ func (r *reader) intRange(name, def string, lo, hi int) int {
 	return n
 }
 
-func (r *reader) size(name, def string) int {
-	v := r.str(name, def)
+func (r *reader) size(name string) int {
+	v := r.str(name)
 	n, err := ParseSize(v)
 	if err != nil {
 		r.fail(name, "%s", err)
@@ -324,7 +334,7 @@ func ParseSize(v string) (int, error) {
 }
 
 func (r *reader) origins(name string) []string {
-	v := r.str(name, "")
+	v := r.str(name)
 	if v == "" {
 		return nil
 	}
@@ -344,8 +354,8 @@ func (r *reader) origins(name string) []string {
 	return out
 }
 
-func (r *reader) dbURL(name, def string) string {
-	v := r.str(name, def)
+func (r *reader) dbURL(name string) string {
+	v := r.str(name)
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.User.Username() == "" {
 		r.fail(name, "must be a postgres:// URL with a user name")
@@ -354,8 +364,8 @@ func (r *reader) dbURL(name, def string) string {
 	return v
 }
 
-func (r *reader) redisURL(name, def string) string {
-	v := r.str(name, def)
+func (r *reader) redisURL(name string) string {
+	v := r.str(name)
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		r.fail(name, "must be a redis:// or rediss:// URL")
@@ -364,8 +374,8 @@ func (r *reader) redisURL(name, def string) string {
 	return v
 }
 
-func (r *reader) limit(name, policy, def string) ratelimit.Limit {
-	l, err := ratelimit.ParseLimit(policy, r.str(name, def))
+func (r *reader) limit(name, policy string) ratelimit.Limit {
+	l, err := ratelimit.ParseLimit(policy, r.str(name))
 	if err != nil {
 		r.fail(name, "%s", err)
 	}
@@ -373,15 +383,15 @@ func (r *reader) limit(name, policy, def string) ratelimit.Limit {
 }
 
 func (r *reader) proxies(name string) ratelimit.TrustedProxies {
-	t, err := ratelimit.ParseTrustedProxies(r.str(name, ""))
+	t, err := ratelimit.ParseTrustedProxies(r.str(name))
 	if err != nil {
 		r.fail(name, "%s", err)
 	}
 	return t
 }
 
-func (r *reader) level(name, def string) slog.Level {
-	v := r.str(name, def)
+func (r *reader) level(name string) slog.Level {
+	v := r.str(name)
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(v)); err != nil {
 		r.fail(name, "%q is not one of debug, info, warn, error", v)
