@@ -36,17 +36,11 @@ func scanAPIKey(r pgx.Row, extra ...any) (domain.APIKey, error) {
 // its organization.
 func (s *Store) APIKeyByPrefix(ctx context.Context, prefix string) (APIKeyRecord, error) {
 	var rec APIKeyRecord
-	err := s.read(ctx, rlsScope{apiKeyPrefix: prefix}, func(rows pgx.Rows) error {
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return pgx.ErrNoRows
-		}
-		k, err := scanAPIKey(rows, &rec.SecretHash, &rec.OrgLive)
+	err := s.read(ctx, rlsScope{apiKeyPrefix: prefix}, firstRow(func(r pgx.Row) error {
+		k, err := scanAPIKey(r, &rec.SecretHash, &rec.OrgLive)
 		rec.APIKey = k
 		return err
-	}, `SELECT `+apiKeyColumns+`, k.secret_hash, EXISTS (SELECT 1 FROM organizations o WHERE o.id = k.organization_id AND o.deleted_at IS NULL)
+	}), `SELECT `+apiKeyColumns+`, k.secret_hash, EXISTS (SELECT 1 FROM organizations o WHERE o.id = k.organization_id AND o.deleted_at IS NULL)
 		FROM api_keys k WHERE k.prefix = $1`, prefix)
 	return rec, err
 }
@@ -108,16 +102,10 @@ func (o *OrgStore) TouchAPIKey(ctx context.Context, id uuid.UUID, at time.Time) 
 // APIKey returns one live key of the organization.
 func (o *OrgStore) APIKey(ctx context.Context, id uuid.UUID) (domain.APIKey, error) {
 	var k domain.APIKey
-	err := o.s.read(ctx, rlsScope{org: o.org}, func(rows pgx.Rows) error {
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return pgx.ErrNoRows
-		}
+	err := o.s.read(ctx, rlsScope{org: o.org}, firstRow(func(r pgx.Row) error {
 		var err error
-		k, err = scanAPIKey(rows)
+		k, err = scanAPIKey(r)
 		return err
-	}, `SELECT `+apiKeyColumns+` FROM api_keys k WHERE k.organization_id = $1 AND k.id = $2 AND k.revoked_at IS NULL`, o.org, id)
+	}), `SELECT `+apiKeyColumns+` FROM api_keys k WHERE k.organization_id = $1 AND k.id = $2 AND k.revoked_at IS NULL`, o.org, id)
 	return k, err
 }

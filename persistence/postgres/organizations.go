@@ -45,13 +45,6 @@ func (o *OrgStore) Role(ctx context.Context, userID uuid.UUID) (domain.Role, err
 	return role, err
 }
 
-// Live reports whether the organization exists and is not deleted.
-func (o *OrgStore) Live(ctx context.Context) (bool, error) {
-	var live bool
-	err := o.s.read(ctx, rlsScope{org: o.org}, scanOne(&live), `SELECT EXISTS (SELECT 1 FROM organizations WHERE id = $1 AND deleted_at IS NULL)`, o.org)
-	return live, err
-}
-
 // Organization returns the live organization.
 func (o *OrgStore) Organization(ctx context.Context) (domain.Organization, error) {
 	var org domain.Organization

@@ -153,8 +153,9 @@ func idSetting(id uuid.UUID) string {
 	return id.String()
 }
 
-// scanOne scans the single row of a query, not_found when there is none.
-func scanOne(dest ...any) func(pgx.Rows) error {
+// firstRow hands the first row of a query to scan, not_found when there is
+// none.
+func firstRow(scan func(pgx.Row) error) func(pgx.Rows) error {
 	return func(rows pgx.Rows) error {
 		if !rows.Next() {
 			if err := rows.Err(); err != nil {
@@ -162,6 +163,12 @@ func scanOne(dest ...any) func(pgx.Rows) error {
 			}
 			return pgx.ErrNoRows
 		}
-		return rows.Scan(dest...)
+		return scan(rows)
 	}
+}
+
+// scanOne scans the single row of a query into dest, not_found when there
+// is none.
+func scanOne(dest ...any) func(pgx.Rows) error {
+	return firstRow(func(r pgx.Row) error { return r.Scan(dest...) })
 }
