@@ -65,7 +65,8 @@ bench: ## bootstrap, migrate, then go run ./cmd/smmbench (results into docs/benc
 	$(BIN) migrate up
 	go run ./cmd/smmbench -out docs/benchmarks.md $(BENCH_FLAGS)
 
-generate: ## go generate ./...
+generate: ## protobuf + grain code of actors/ at pinned tool versions, then go generate ./...
+	bash scripts/generate.sh
 	go generate ./...
 
 fmt: ## gofmt -s -w on every Go file
