@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -64,7 +65,38 @@ type Config struct {
 
 	TrustedProxies ratelimit.TrustedProxies
 	RateLimits     RateLimits
+
+	Cluster Cluster
 }
+
+// Cluster configures this node's place in the actor cluster (see cluster/).
+type Cluster struct {
+	Name string
+	// Provider is single, seeds or etcd.
+	Provider string
+	// Addr is the host:port remoting listens on (port 0: any free port).
+	Addr string
+	// AdvertisedAddr is the host:port other members dial, when Addr is not
+	// reachable as it is (a wildcard host, NAT).
+	AdvertisedAddr string
+	// Seeds are the membership endpoints (host:port) of every member, for
+	// the seeds provider; SeedPort is this node's own.
+	Seeds         []string
+	SeedPort      int
+	EtcdEndpoints []string
+	// RequestTimeout bounds one edge-to-grain call.
+	RequestTimeout time.Duration
+	// OrgIdleTimeout passivates an organization grain that got no message
+	// for that long.
+	OrgIdleTimeout time.Duration
+}
+
+// Cluster providers.
+const (
+	ClusterSingle = "single"
+	ClusterSeeds  = "seeds"
+	ClusterEtcd   = "etcd"
+)
 
 // RateLimits are the GCRA limits of the edge (see http/ratelimit).
 type RateLimits struct {
@@ -119,6 +151,15 @@ var Variables = []Variable{
 	{Name: "SMM_RATE_LIMIT_TOKEN", Default: "300/m:burst=60", Help: "per user (all of a user's access tokens together) or per API key, authenticated requests"},
 	{Name: "SMM_RATE_LIMIT_LOGIN", Default: "5/m:burst=20", Help: "per client IP on register, login and invitation acceptance; fails closed (503) without Redis"},
 	{Name: "SMM_RATE_LIMIT_2FA", Default: "10/h:burst=5", Help: "per user on 2FA setup, enable and disable; fails closed without Redis"},
+	{Name: "SMM_CLUSTER_NAME", Default: "smm", Help: "name of the actor cluster; nodes with another name never join it"},
+	{Name: "SMM_CLUSTER_PROVIDER", Default: ClusterSingle, Help: "membership: single (one node, no dependency), seeds (static SMM_CLUSTER_SEEDS) or etcd (SMM_ETCD_ENDPOINTS)"},
+	{Name: "SMM_CLUSTER_ADDR", Default: "127.0.0.1:8090", Help: "host:port of this node's actor remoting (port 0: any free port); `smm cluster status` asks this address"},
+	{Name: "SMM_CLUSTER_ADVERTISED_ADDR", Default: "", Help: "host:port other members dial when SMM_CLUSTER_ADDR is not reachable as it is; empty: the bound address"},
+	{Name: "SMM_CLUSTER_SEEDS", Default: "", Help: "seeds provider: comma-separated host:port membership endpoints of all members (each member's SMM_CLUSTER_SEED_PORT)"},
+	{Name: "SMM_CLUSTER_SEED_PORT", Default: "6330", Help: "seeds provider: port of this node's membership endpoint"},
+	{Name: "SMM_ETCD_ENDPOINTS", Default: "http://127.0.0.1:2379", Help: "etcd provider: comma-separated etcd client URLs"},
+	{Name: "SMM_CLUSTER_REQUEST_TIMEOUT", Default: "5s", Help: "time one HTTP-edge command to an organization grain may take; past it the request answers 503 unavailable"},
+	{Name: "SMM_ORG_IDLE_TIMEOUT", Default: "10m", Help: "an organization grain without messages for this long is passivated (re-activated on the next message)"},
 	{Name: "SMM_RATE_LIMIT_INVITATIONS", Default: "30/h:burst=10", Help: "per organization on sending invitations"},
 }
 
@@ -164,6 +205,29 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			TwoFactor:   r.limit("SMM_RATE_LIMIT_2FA", "2fa"),
 			Invitations: r.limit("SMM_RATE_LIMIT_INVITATIONS", "invitations"),
 		},
+	}
+	c.Cluster = Cluster{
+		Name:           r.str("SMM_CLUSTER_NAME"),
+		Provider:       r.oneOf("SMM_CLUSTER_PROVIDER", ClusterSingle, ClusterSeeds, ClusterEtcd),
+		Addr:           r.hostPort("SMM_CLUSTER_ADDR"),
+		AdvertisedAddr: r.str("SMM_CLUSTER_ADVERTISED_ADDR"),
+		Seeds:          r.list("SMM_CLUSTER_SEEDS"),
+		SeedPort:       r.intRange("SMM_CLUSTER_SEED_PORT", 1, 65535),
+		EtcdEndpoints:  r.list("SMM_ETCD_ENDPOINTS"),
+		RequestTimeout: r.duration("SMM_CLUSTER_REQUEST_TIMEOUT"),
+		OrgIdleTimeout: r.duration("SMM_ORG_IDLE_TIMEOUT"),
+	}
+	if c.Cluster.AdvertisedAddr != "" {
+		c.Cluster.AdvertisedAddr = r.hostPort("SMM_CLUSTER_ADVERTISED_ADDR")
+	}
+	if c.Cluster.Provider == ClusterSeeds && len(c.Cluster.Seeds) == 0 {
+		r.fail("SMM_CLUSTER_SEEDS", "must list the members' membership endpoints when SMM_CLUSTER_PROVIDER=seeds")
+	}
+	if c.Cluster.Provider == ClusterEtcd && len(c.Cluster.EtcdEndpoints) == 0 {
+		r.fail("SMM_ETCD_ENDPOINTS", "must list etcd endpoints when SMM_CLUSTER_PROVIDER=etcd")
+	}
+	if c.Cluster.Name == "" {
+		r.fail("SMM_CLUSTER_NAME", "must not be empty")
 	}
 	if v := r.str("SMM_JWT_PRIVATE_KEY_FILE"); v != "" {
 		for _, f := range strings.Split(v, ",") {
@@ -388,6 +452,32 @@ func (r *reader) proxies(name string) ratelimit.TrustedProxies {
 		r.fail(name, "%s", err)
 	}
 	return t
+}
+
+// list reads a comma-separated list, dropping empty items.
+func (r *reader) list(name string) []string {
+	var out []string
+	for _, item := range strings.Split(r.str(name), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// hostPort reads host:port with an explicit host (a member must advertise
+// an address others can dial) and a port in 0..65535.
+func (r *reader) hostPort(name string) string {
+	v := r.str(name)
+	host, port, err := net.SplitHostPort(v)
+	if err != nil || host == "" {
+		r.fail(name, "must be host:port with a host, got %q", v)
+		return v
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		r.fail(name, "port must be 0..65535, got %q", port)
+	}
+	return v
 }
 
 func (r *reader) level(name string) slog.Level {

@@ -38,6 +38,15 @@ const (
 	CodeIdempotencyKeyReused Code = "idempotency_key_reused"
 )
 
+// Codes lists every code, so code that maps them (to HTTP statuses, to the
+// reasons errors cross the actor cluster with) can be checked for gaps.
+var Codes = []Code{
+	CodeInvalid, CodeInvalidCursor, CodeNotFound, CodeMethodNotAllowed, CodeConflict,
+	CodeUnauthorized, CodeForbidden, CodePayloadTooLarge, CodeUnsupportedMediaType,
+	CodeRateLimited, CodeUnavailable, CodeInternal, CodeMFARequired, CodeInsufficientScope,
+	CodeIdempotencyKeyReused,
+}
+
 // Error is the one error type of the project. It carries a stable code, a
 // message safe to show to the API client, the request field at fault when
 // there is one, and the underlying cause, which is never shown to clients.

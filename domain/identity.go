@@ -32,6 +32,13 @@ type Organization struct {
 	DeletedAt *time.Time     `json:"deleted_at,omitempty"`
 }
 
+// OrganizationPatch is a partial update of an organization; absent fields
+// are left unchanged, and settings are merged key by key (null removes one).
+type OrganizationPatch struct {
+	Name     *string        `json:"name,omitempty"`
+	Settings map[string]any `json:"settings,omitempty"`
+}
+
 // Membership ties a user to an organization with a role.
 type Membership struct {
 	OrganizationID   uuid.UUID `json:"organization_id"`

@@ -98,10 +98,7 @@ func (s *Service) Organization(ctx context.Context, p domain.Principal) (domain.
 }
 
 // OrganizationPatch is a partial update; absent fields are left unchanged.
-type OrganizationPatch struct {
-	Name     *string        `json:"name,omitempty"`
-	Settings map[string]any `json:"settings,omitempty"`
-}
+type OrganizationPatch = domain.OrganizationPatch
 
 // UpdateOrganization applies a patch to the active organization.
 func (s *Service) UpdateOrganization(ctx context.Context, p domain.Principal, patch OrganizationPatch) (domain.Organization, error) {
@@ -175,4 +172,24 @@ func (s *Service) LoginAttempts(ctx context.Context, p domain.Principal, after *
 		return nil, domain.Errorf(domain.CodeForbidden, "sign-in history belongs to a person, not an API key")
 	}
 	return s.store.LoginAttempts(ctx, p.UserID, after, limit)
+}
+
+// RequirePlatformAdmin refuses anyone but a signed-in platform admin, read
+// from the database on each call (the flag is rare and its withdrawal must
+// take effect at once). API keys are never platform admins.
+func (s *Service) RequirePlatformAdmin(ctx context.Context, p domain.Principal) error {
+	if p.IsAPIKey() {
+		return domain.Errorf(domain.CodeForbidden, "platform administration needs a signed-in platform admin, not an API key")
+	}
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			return domain.Errorf(domain.CodeForbidden, "platform administration needs a platform admin")
+		}
+		return err
+	}
+	if !u.IsPlatformAdmin {
+		return domain.Errorf(domain.CodeForbidden, "platform administration needs a platform admin")
+	}
+	return nil
 }

@@ -13,9 +13,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/socialmediamanager/smm/actors"
+	"github.com/socialmediamanager/smm/cluster"
 	"github.com/socialmediamanager/smm/config"
 	"github.com/socialmediamanager/smm/domain"
 	"github.com/socialmediamanager/smm/http/api"
@@ -39,6 +42,7 @@ type App struct {
 	started  atomic.Bool
 	fatal    chan error
 	limiter  *ratelimit.Limiter
+	node     *cluster.Node
 	// invalidations keeps in-memory caches in step across instances.
 	invalidations *redisdb.Invalidations
 }
@@ -79,6 +83,19 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		return nil, fmt.Errorf("identity service: %w", err)
 	}
 	a.limiter = ratelimit.New(a.redis.RateLimits, logger, ratelimit.WithMetrics(a.registry))
+	grainMetrics := actors.NewMetrics()
+	a.registry.MustRegister(grainMetrics.Collectors()...)
+	runtime := actors.NewRuntime(actors.Options{
+		Store:       func(org uuid.UUID) actors.OrgStore { return store.Org(org) },
+		Writer:      ident,
+		Logger:      logger.With(slog.String("component", "actors")),
+		IdleTimeout: cfg.Cluster.OrgIdleTimeout,
+		Metrics:     grainMetrics,
+	})
+	if a.node, err = cluster.Start(cluster.Options{Config: cfg.Cluster, Runtime: runtime, Logger: logger}); err != nil {
+		a.closeStores()
+		return nil, fmt.Errorf("actor cluster: %w", err)
+	}
 	a.api = api.New(api.Options{
 		Logger:       logger,
 		BodyLimit:    cfg.HTTPBodyLimit,
@@ -90,6 +107,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		ReadyChecks: map[string]api.Check{
 			"postgres": func(ctx context.Context) error { return postgres.Ping(ctx, a.pool) },
 			"redis":    a.redis.Ping,
+			"cluster":  a.node.Healthy,
 		},
 		Started:        a.started.Load,
 		Registerer:     a.registry,
@@ -101,6 +119,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		Limiter:        a.limiter,
 		RateLimits:     cfg.RateLimits,
 		TrustedProxies: cfg.TrustedProxies,
+		Organizations:  a.node.Organizations(),
+		Cluster:        a.node,
 	})
 	if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		a.closeStores()
@@ -191,6 +211,10 @@ func (a *App) Close() error {
 }
 
 func (a *App) closeStores() error {
+	if a.node != nil {
+		_ = a.node.Close()
+		a.node = nil
+	}
 	if a.limiter != nil {
 		a.limiter.Close()
 	}

@@ -605,6 +605,9 @@ func TestRoleMatrix(t *testing.T) {
 	excluded := map[string]string{
 		"POST /auth/2fa/enable":  "needs a TOTP code from a pending secret (TestTwoFactor)",
 		"POST /auth/2fa/disable": "needs 2FA on and a TOTP code (TestTwoFactor)",
+		// No organization role opens these: TestPlatformAdminRoutes covers them.
+		"GET /admin/cluster":                    "platform admins only (TestPlatformAdminRoutes)",
+		"GET /admin/cluster/organizations/{id}": "platform admins only (TestPlatformAdminRoutes)",
 	}
 
 	s := apptest.Start(t)

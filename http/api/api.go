@@ -51,6 +51,11 @@ type Options struct {
 	Limiter        *ratelimit.Limiter
 	RateLimits     config.RateLimits
 	TrustedProxies ratelimit.TrustedProxies
+	// Organizations sends organization-domain commands to the organization
+	// grains; with Identity set it must be too.
+	Organizations OrganizationCommands
+	// Cluster answers the operator view of the actor cluster.
+	Cluster ClusterOperator
 }
 
 // API is the assembled HTTP edge.

@@ -210,7 +210,7 @@ func (a *API) updateOrganization(c *fiber.Ctx) error {
 	if err := DecodeJSON(c, &patch); err != nil {
 		return err
 	}
-	org, err := a.opts.Identity.UpdateOrganization(c.UserContext(), principal(c), patch)
+	org, err := a.opts.Organizations.UpdateOrganization(c.UserContext(), principal(c), patch)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ func (a *API) routes() {
 	})
 	if a.opts.Identity != nil {
 		a.identityRoutes(v1)
+		a.adminRoutes(v1)
 	}
 }
 

@@ -223,3 +223,15 @@ func (s *Store) DeleteNewUser(ctx context.Context, id uuid.UUID) error {
 		return err
 	})
 }
+
+// SetPlatformAdmin grants or withdraws the platform-admin flag of the live
+// user with this normalised email; not_found when there is none. Only the
+// command line calls it: no API grants platform rights.
+func (s *Store) SetPlatformAdmin(ctx context.Context, email string, admin bool) (domain.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `UPDATE users u SET is_platform_admin = $2
+		WHERE u.email = $1 AND u.deleted_at IS NULL RETURNING `+userColumns, email, admin))
+	if err != nil {
+		return u.User, Classify(fmt.Errorf("set platform admin: %w", err))
+	}
+	return u.User, nil
+}

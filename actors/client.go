@@ -1,0 +1,102 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/asynkron/protoactor-go/cluster"
+	"github.com/google/uuid"
+	"github.com/socialmediamanager/smm/actors/actorpb"
+	"github.com/socialmediamanager/smm/domain"
+)
+
+// OrganizationClient sends organization-domain commands to the grains, from
+// any node, with a per-call timeout. Errors come back as the domain codes
+// the grain answered with; a call that times out or finds no member is
+// unavailable.
+type OrganizationClient struct {
+	cluster *cluster.Cluster
+	timeout time.Duration
+}
+
+// NewOrganizationClient returns a client of the organization grains of c.
+func NewOrganizationClient(c *cluster.Cluster, timeout time.Duration) *OrganizationClient {
+	return &OrganizationClient{cluster: c, timeout: timeout}
+}
+
+func (oc *OrganizationClient) grain(org uuid.UUID) *actorpb.OrganizationGrainGrainClient {
+	return actorpb.GetOrganizationGrainGrainClient(oc.cluster, org.String())
+}
+
+// options bounds the call by the client's timeout and the caller's
+// deadline, whichever comes first.
+func (oc *OrganizationClient) options(ctx context.Context) []cluster.GrainCallOption {
+	timeout := oc.timeout
+	if d, ok := ctx.Deadline(); ok {
+		if left := time.Until(d); left < timeout {
+			timeout = max(left, time.Millisecond)
+		}
+	}
+	return []cluster.GrainCallOption{cluster.WithTimeout(timeout)}
+}
+
+// UpdateOrganization applies a settings change through the organization's
+// grain.
+func (oc *OrganizationClient) UpdateOrganization(ctx context.Context, p domain.Principal, patch domain.OrganizationPatch) (domain.Organization, error) {
+	req := &actorpb.UpdateOrganizationRequest{Header: headerFor(ctx, p)}
+	if patch.Name != nil {
+		req.Name, req.NameSet = *patch.Name, true
+	}
+	if patch.Settings != nil {
+		b, err := json.Marshal(patch.Settings)
+		if err != nil {
+			return domain.Organization{}, domain.Invalid("settings", "must be a JSON object")
+		}
+		req.SettingsJson = b
+	}
+	out, err := oc.grain(p.OrganizationID).UpdateOrganization(req, oc.options(ctx)...)
+	if err != nil {
+		return domain.Organization{}, fromCallError(err)
+	}
+	return organizationOf(out)
+}
+
+// Describe activates the organization's grain when it is not active and
+// tells where it lives and what it holds.
+func (oc *OrganizationClient) Describe(ctx context.Context, org uuid.UUID) (domain.GrainActivation, error) {
+	out, err := oc.grain(org).Describe(&actorpb.DescribeRequest{Header: headerFor(ctx, domain.Principal{OrganizationID: org})}, oc.options(ctx)...)
+	if err != nil {
+		return domain.GrainActivation{}, fromCallError(err)
+	}
+	return activationOf(out)
+}
+
+// AccountsChanged tells the organization's grain that its social accounts
+// changed, so its children follow.
+func (oc *OrganizationClient) AccountsChanged(ctx context.Context, p domain.Principal) (domain.GrainActivation, error) {
+	out, err := oc.grain(p.OrganizationID).AccountsChanged(&actorpb.AccountsChangedRequest{Header: headerFor(ctx, p)}, oc.options(ctx)...)
+	if err != nil {
+		return domain.GrainActivation{}, fromCallError(err)
+	}
+	return activationOf(out)
+}
+
+func activationOf(a *actorpb.Activation) (domain.GrainActivation, error) {
+	org, err := organizationOf(a.GetOrganization())
+	if err != nil {
+		return domain.GrainActivation{}, err
+	}
+	out := domain.GrainActivation{
+		OrganizationID: org.ID, Name: org.Name, MemberID: a.GetMemberId(), Address: a.GetAddress(),
+		ActivatedAt: time.UnixMicro(a.GetActivatedAtUnixMicro()).UTC(), Loads: a.GetLoads(),
+		Children: make([]domain.GrainChild, 0, len(a.GetChildren())),
+	}
+	for _, c := range a.GetChildren() {
+		out.Children = append(out.Children, domain.GrainChild{
+			AccountID: c.GetAccountId(), Kind: c.GetKind(), Status: c.GetStatus(),
+			Restarts: c.GetRestarts(), LastFailure: c.GetLastFailure(),
+		})
+	}
+	return out, nil
+}

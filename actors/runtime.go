@@ -1,0 +1,173 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+	"github.com/google/uuid"
+	"github.com/socialmediamanager/smm/actors/actorpb"
+	"github.com/socialmediamanager/smm/domain"
+)
+
+// KindOrganization is the cluster kind of organization grains.
+const KindOrganization = "OrganizationGrain"
+
+// OrgStore is what a grain reads of its organization in PostgreSQL, the
+// source of truth it rebuilds itself from.
+type OrgStore interface {
+	Organization(ctx context.Context) (domain.Organization, error)
+	SocialAccounts(ctx context.Context) ([]domain.SocialAccount, error)
+}
+
+// OrganizationWriter applies an organization settings change: the use case
+// (permission, validation, write, cache invalidation) the grain runs.
+type OrganizationWriter interface {
+	UpdateOrganization(ctx context.Context, p domain.Principal, patch domain.OrganizationPatch) (domain.Organization, error)
+}
+
+// ChildProducer makes the actor behind one child of a grain. The publishing
+// issue gives account actors their work; tests give children behaviour to
+// exercise supervision.
+type ChildProducer func(kind string, account domain.SocialAccount) actor.Actor
+
+// Options configure the grains of one node.
+type Options struct {
+	// Store returns the org-bound store of an organization.
+	Store  func(org uuid.UUID) OrgStore
+	Writer OrganizationWriter
+	Logger *slog.Logger
+	// IdleTimeout passivates a grain that got no message for this long.
+	IdleTimeout time.Duration
+	// LoadTimeout bounds the PostgreSQL reads of an activation.
+	LoadTimeout time.Duration
+	// Supervision of children: restarts with backoff from RestartBackoff
+	// doubling to MaxRestartBackoff; more than MaxRestarts failures within
+	// RestartWindow stop the child.
+	MaxRestarts       int
+	RestartWindow     time.Duration
+	RestartBackoff    time.Duration
+	MaxRestartBackoff time.Duration
+	// Children overrides the actors made for children (nil: the defaults).
+	Children ChildProducer
+	Metrics  *Metrics
+}
+
+func (o *Options) defaults() {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 10 * time.Minute
+	}
+	if o.LoadTimeout <= 0 {
+		o.LoadTimeout = 5 * time.Second
+	}
+	if o.MaxRestarts <= 0 {
+		o.MaxRestarts = 5
+	}
+	if o.RestartWindow <= 0 {
+		o.RestartWindow = time.Minute
+	}
+	if o.RestartBackoff <= 0 {
+		o.RestartBackoff = 100 * time.Millisecond
+	}
+	if o.MaxRestartBackoff <= 0 {
+		o.MaxRestartBackoff = 5 * time.Second
+	}
+	if o.Children == nil {
+		o.Children = defaultChild
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics()
+	}
+}
+
+// Runtime is what the grains of one node share: their dependencies, the
+// node's counters and the children stopped after failing repeatedly, for
+// the operator view.
+type Runtime struct {
+	opts    Options
+	started time.Time
+
+	active       atomic.Int64
+	activations  atomic.Int64
+	passivations atomic.Int64
+	restarts     atomic.Int64
+
+	mu     sync.Mutex
+	failed []*actorpb.FailedChild
+}
+
+// maxFailedChildren bounds the operator view's list of stopped children.
+const maxFailedChildren = 100
+
+// NewRuntime prepares the grains of one node.
+func NewRuntime(opts Options) *Runtime {
+	opts.defaults()
+	return &Runtime{opts: opts, started: time.Now()}
+}
+
+// Kind is the organization kind this node hosts, passivating grains after
+// the idle timeout and supervising their children.
+func (rt *Runtime) Kind() *cluster.Kind {
+	return actorpb.NewOrganizationGrainKind(func() actorpb.OrganizationGrain {
+		return &organizationGrain{rt: rt}
+	}, rt.opts.IdleTimeout,
+		actor.WithSupervisor(&childSupervisor{rt: rt}),
+		actor.WithReceiverMiddleware(rt.observe),
+		actor.WithMailbox(actor.Unbounded(&mailboxClock{metrics: rt.opts.Metrics})),
+	)
+}
+
+// Counters are the node's grain counters since it started.
+type Counters struct {
+	Active, Activations, Passivations, ChildRestarts int64
+}
+
+// Counters returns the node's grain counters.
+func (rt *Runtime) Counters() Counters {
+	return Counters{
+		Active: rt.active.Load(), Activations: rt.activations.Load(),
+		Passivations: rt.passivations.Load(), ChildRestarts: rt.restarts.Load(),
+	}
+}
+
+// Started is when the node's runtime was made.
+func (rt *Runtime) Started() time.Time { return rt.started }
+
+// FailedChildren lists the children stopped after failing repeatedly,
+// newest last.
+func (rt *Runtime) FailedChildren() []*actorpb.FailedChild {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return append([]*actorpb.FailedChild(nil), rt.failed...)
+}
+
+func (rt *Runtime) recordFailed(f *actorpb.FailedChild) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.failed = append(rt.failed, f)
+	if len(rt.failed) > maxFailedChildren {
+		rt.failed = rt.failed[len(rt.failed)-maxFailedChildren:]
+	}
+}
+
+// observe counts passivations: the generated grain stops itself on the
+// receive timeout this middleware sees first.
+func (rt *Runtime) observe(next actor.ReceiverFunc) actor.ReceiverFunc {
+	return func(c actor.ReceiverContext, env *actor.MessageEnvelope) {
+		switch m := env.Message.(type) {
+		case *actor.ReceiveTimeout:
+			rt.passivations.Add(1)
+			rt.opts.Metrics.passivations.Inc()
+		case *cluster.GrainRequest:
+			rt.opts.Metrics.observeWait(m)
+		}
+		next(c, env)
+	}
+}
