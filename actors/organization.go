@@ -53,6 +53,7 @@ var _ actorpb.OrganizationGrain = (*organizationGrain)(nil)
 // Init loads the organization and its accounts, then starts the children.
 func (g *organizationGrain) Init(ctx cluster.GrainContext) {
 	g.ctx = ctx
+	g.rt = runtimeOf(ctx.ActorSystem())
 	g.activatedAt = time.Now()
 	g.children = map[string]*child{}
 	g.log = g.rt.opts.Logger.With(slog.String("organization_id", ctx.Identity()), slog.String("member", ctx.Cluster().ActorSystem.ID))

@@ -112,11 +112,30 @@ func NewRuntime(opts Options) *Runtime {
 	return &Runtime{opts: opts, started: time.Now()}
 }
 
+// runtimes maps each actor system to the runtime of its grains. The
+// generated kind keeps one grain factory per process, so a grain finds its
+// node's runtime when it starts; several nodes in one process (tests,
+// benchmarks) then keep their own stores and counters.
+var runtimes sync.Map // *actor.ActorSystem -> *Runtime
+
+// Attach makes rt the runtime of the grains system hosts; Detach undoes it.
+func (rt *Runtime) Attach(system *actor.ActorSystem) { runtimes.Store(system, rt) }
+
+// Detach forgets the system's runtime once the system is shut down.
+func (rt *Runtime) Detach(system *actor.ActorSystem) { runtimes.CompareAndDelete(system, rt) }
+
+func runtimeOf(system *actor.ActorSystem) *Runtime {
+	rt, _ := runtimes.Load(system)
+	r, _ := rt.(*Runtime)
+	return r
+}
+
 // Kind is the organization kind this node hosts, passivating grains after
-// the idle timeout and supervising their children.
+// the idle timeout and supervising their children. Attach must bind the
+// runtime to the node's actor system before the first activation.
 func (rt *Runtime) Kind() *cluster.Kind {
 	return actorpb.NewOrganizationGrainKind(func() actorpb.OrganizationGrain {
-		return &organizationGrain{rt: rt}
+		return &organizationGrain{}
 	}, rt.opts.IdleTimeout,
 		actor.WithSupervisor(&childSupervisor{rt: rt}),
 		actor.WithReceiverMiddleware(rt.observe),

@@ -78,9 +78,11 @@ func Start(opts Options) (n *Node, err error) {
 		cluster.WithRequestTimeout(cfg.RequestTimeout),
 	)
 	c := cluster.New(system, clusterConfig)
+	opts.Runtime.Attach(system)
 	// StartMember panics on what it cannot do (a port taken, etcd down).
 	defer func() {
 		if r := recover(); r != nil {
+			opts.Runtime.Detach(system)
 			err = fmt.Errorf("start cluster member (%s provider): %v", cfg.Provider, r)
 		}
 	}()
@@ -89,6 +91,7 @@ func Start(opts Options) (n *Node, err error) {
 		orgs: actors.NewOrganizationClient(c, cfg.RequestTimeout)}
 	if _, err := system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return &operator{node: n} }), operatorName); err != nil {
 		c.Shutdown(false)
+		opts.Runtime.Detach(system)
 		return nil, fmt.Errorf("start operator actor: %w", err)
 	}
 	opts.Logger.Info("cluster member started", slog.String("member_id", system.ID),
@@ -130,6 +133,7 @@ func (n *Node) Members() int { return n.cluster.MemberList.Length() }
 func (n *Node) Close() error {
 	// A lone member has no one to hand anything over to.
 	n.cluster.Shutdown(n.opts.Config.Provider != config.ClusterSingle)
+	n.opts.Runtime.Detach(n.system)
 	return nil
 }
 
