@@ -1,5 +1,6 @@
 // Command smm is the one binary of Social Media Manager: it serves the API
-// and runs the operator tasks (migrations, version). Configuration comes
+// and runs the operator tasks (migrations, platform admins, cluster status,
+// version). Configuration comes
 // from SMM_* environment variables; see the README's table.
 package main
 
@@ -33,6 +34,13 @@ commands:
   migrate up            apply pending database migrations
   migrate down [N]      revert the newest N migrations (default 1; "all" for every one)
   migrate status        list migrations and whether each is applied
+  admin grant-platform-admin EMAIL
+                        make a user a platform admin (GET /api/v1/admin/...)
+  admin revoke-platform-admin EMAIL
+                        withdraw it
+  cluster status [--addr HOST:PORT] [--json]
+                        members of the actor cluster, their grains and failed
+                        children, asked of the member at SMM_CLUSTER_ADDR
   version               print the version
 `
 
@@ -50,6 +58,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, stderr)
 	case "migrate":
 		err = migrate(ctx, args[1:], stdout, stderr)
+	case "admin":
+		err = admin(ctx, args[1:], stdout)
+	case "cluster":
+		err = clusterCommand(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 	case "help", "-h", "--help":
