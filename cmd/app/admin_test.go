@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/cmd/app/apptest"
@@ -90,4 +91,22 @@ func TestPlatformAdminRoutes(t *testing.T) {
 	if r := c.do("GET", "/api/v1/admin/cluster", nil, admin); r.Status != 403 {
 		t.Errorf("after revoke: got %d, want 403", r.Status)
 	}
+}
+
+// TestGrainTimeoutAnswers503: a command the organization's grain cannot
+// answer within SMM_CLUSTER_REQUEST_TIMEOUT is 503 unavailable at the edge
+// (retryable: the change is idempotent), while reads, which do not go
+// through the grain, still answer.
+func TestGrainTimeoutAnswers503(t *testing.T) {
+	cfg := apptest.Config(t)
+	cfg.Cluster.RequestTimeout = time.Microsecond
+	s := apptest.StartWith(t, cfg)
+	c := apiClient{t: t, base: s.URL}
+	owner := register(t, c, uniqueEmail(t))
+	auth := bearer(owner.Tokens.AccessToken)
+	r := c.do("PATCH", "/api/v1/organization", map[string]any{"name": "Maybe applied"}, auth)
+	if r.Status != 503 || r.code() != "unavailable" {
+		t.Fatalf("got %d %q, want 503 unavailable: %s", r.Status, r.code(), r.Raw)
+	}
+	c.do("GET", "/api/v1/organization", nil, auth).into(t, 200, nil)
 }
