@@ -1,6 +1,6 @@
 # Social Media Manager — developer entry points. `make` alone prints this list.
 #
-#   make run     PostgreSQL + Redis available and provisioned, migrations applied, service on :8080
+#   make run     PostgreSQL + Redis + etcd available and provisioned, migrations applied, service on :8080
 #   make test    the same bootstrap, then go test -race against those real servers
 #
 # The SMM_* variables below are defaults: a value set in the environment (or on
@@ -17,7 +17,8 @@ SMM_DATABASE_URL ?= postgres://smm_app:smm_app@127.0.0.1:5432/smm?sslmode=disabl
 SMM_DATABASE_OWNER_URL ?= postgres://smm_owner:smm_owner@127.0.0.1:5432/smm?sslmode=disable
 SMM_REDIS_URL ?= redis://127.0.0.1:6379
 SMM_HTTP_ADDR ?= :8080
-export SMM_DATABASE_URL SMM_DATABASE_OWNER_URL SMM_REDIS_URL SMM_HTTP_ADDR
+SMM_ETCD_ENDPOINTS ?= http://127.0.0.1:2379
+export SMM_DATABASE_URL SMM_DATABASE_OWNER_URL SMM_REDIS_URL SMM_HTTP_ADDR SMM_ETCD_ENDPOINTS
 
 BIN := bin/smm
 BOOTSTRAP := bash scripts/bootstrap.sh
@@ -32,7 +33,7 @@ BENCH_FLAGS ?=
 help: ## this list
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-bootstrap: ## PostgreSQL >= 15 and Redis >= 7 answering, roles and database provisioned
+bootstrap: ## PostgreSQL >= 15, Redis >= 7 and etcd >= 3.4 answering, roles and database provisioned, protoc present
 	@$(BOOTSTRAP)
 
 run: ## bootstrap, build, migrate, then serve on $SMM_HTTP_ADDR (:8080)

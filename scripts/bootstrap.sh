@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
-# scripts/bootstrap.sh — make the services the project needs available, then
-# provision PostgreSQL for it. Called by `make run`, `make test`, `make bench`.
+# scripts/bootstrap.sh — make the services and tools the project needs
+# available, then provision PostgreSQL for it. Called by `make run`,
+# `make test`, `make bench`.
 #
-#   scripts/bootstrap.sh            Go check, PostgreSQL (+ roles, database), Redis
+#   scripts/bootstrap.sh            Go check, PostgreSQL (+ roles, database), Redis,
+#                                   etcd, and protoc (protobuf-compiler, used by the
+#                                   test that regenerates the protobuf code)
 #   scripts/bootstrap.sh --race     the same, plus a C compiler for `go test -race`
 #   scripts/bootstrap.sh --go-only  only the Go check (used by `make build`)
 #
+# Services: PostgreSQL (SMM_DATABASE_URL, SMM_DATABASE_OWNER_URL), Redis
+# (SMM_REDIS_URL), etcd (SMM_ETCD_ENDPOINTS, a comma-separated list of client
+# URLs: the first one is checked, and started when it is on this machine; a
+# local etcd runs as a plain process, its data in ${TMPDIR:-/tmp}/smm-etcd,
+# which holds nothing to keep, and its log in ${TMPDIR:-/tmp}/smm-etcd.log).
 # For each service, in this order:
 #   1. the URL from the environment answers            -> use it as it is
 #   2. else the URL points at this machine and the server is installed
 #                                                      -> start it (no systemd needed)
 #   3. else root on Debian/Ubuntu                      -> apt-get install it, start it
 #   4. else stop with a message saying exactly what to install or set.
-# Then versions are checked (PostgreSQL >= 15, Redis >= 7) and PostgreSQL gets
+# Then versions are checked (PostgreSQL >= 15, Redis >= 7, etcd >= 3.4) and PostgreSQL gets
 # the two roles and the database named in SMM_DATABASE_OWNER_URL /
 # SMM_DATABASE_URL, creating only what is missing. Nothing is ever dropped.
 #
-# Adding a service (etcd, say): add its name to SERVICES and write, next to
-# the redis_* ones, these small functions (each a line or a few):
+# Tools (a C compiler for --race, protoc) are not services: when missing they
+# are apt-get installed as root on Debian/Ubuntu, else the bootstrap stops and
+# prints the command to run.
+#
+# Adding a service: add its name to SERVICES and write, next to the redis_*
+# and etcd_* ones, these small functions (each a line or a few):
 #   SVC_up          answers at the address its SMM_* URL names?
 #   SVC_where       "host:port", for messages
 #   SVC_is_local    that address is on this machine (so we may start it)
@@ -33,18 +45,21 @@ trap 'printf "bootstrap: failed at line %s: %s\n" "$LINENO" "$BASH_COMMAND" >&2'
 : "${SMM_DATABASE_URL:=postgres://smm_app:smm_app@127.0.0.1:5432/smm?sslmode=disable}"
 : "${SMM_DATABASE_OWNER_URL:=postgres://smm_owner:smm_owner@127.0.0.1:5432/smm?sslmode=disable}"
 : "${SMM_REDIS_URL:=redis://127.0.0.1:6379}"
+: "${SMM_ETCD_ENDPOINTS:=http://127.0.0.1:2379}"
 # Optional: a URL of a PostgreSQL superuser, tried first when roles must be created.
 : "${SMM_POSTGRES_SUPERUSER_URL:=}"
 
 readonly GO_MIN_MAJOR=1 GO_MIN_MINOR=26
 readonly PG_MIN=15 REDIS_MIN=7
+readonly ETCD_MIN_MAJOR=3 ETCD_MIN_MINOR=4
 readonly WAIT_SECONDS=30
 
-SERVICES=(postgres redis)
+SERVICES=(postgres redis etcd)
 # Read from the URLs in main.
 pg_app_user='' pg_app_pass='' pg_app_host='' pg_app_port='' pg_app_db=''
 pg_owner_user='' pg_owner_pass='' pg_owner_host='' pg_owner_port='' pg_owner_db=''
 redis_user='' redis_pass='' redis_host='' redis_port=''
+etcd_scheme='' etcd_host='' etcd_port='' etcd_url=''
 pg_version='' pg_version_num=0
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 START=${EPOCHREALTIME/,/.}
@@ -166,9 +181,10 @@ apt_install() {
 	local pkgs=("$@")
 	if ! is_debian; then
 		die "missing: ${pkgs[*]}, and this is not Debian/Ubuntu (no apt-get)." \
-			"Install PostgreSQL >= $PG_MIN and Redis >= $REDIS_MIN, start them on" \
-			"$pg_app_host:$pg_app_port and $redis_host:$redis_port, then run this again;" \
-			"or point SMM_DATABASE_URL, SMM_DATABASE_OWNER_URL and SMM_REDIS_URL at servers that answer."
+			"Install PostgreSQL >= $PG_MIN, Redis >= $REDIS_MIN and etcd >= $ETCD_MIN_MAJOR.$ETCD_MIN_MINOR, start them on" \
+			"$(postgres_where), $(redis_where) and $(etcd_where), then run this again;" \
+			"or point SMM_DATABASE_URL, SMM_DATABASE_OWNER_URL, SMM_REDIS_URL and SMM_ETCD_ENDPOINTS at servers that answer." \
+			"Tools: a C compiler (gcc) for --race, protoc (protobuf-compiler)."
 	fi
 	if ! is_root && ! can_sudo; then
 		die "missing: ${pkgs[*]}. Install them as root, then run this again:" \
@@ -193,7 +209,7 @@ apt_install() {
 # apt_candidate_major PKG: major version apt would install ('' when none).
 apt_candidate_major() {
 	local v
-	v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+	v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ && v == "" {v = $2} END {print v}')
 	[[ -z $v || $v == '(none)' ]] && return 0
 	v=${v#*:}
 	printf '%s' "${v%%[.+~-]*}"
@@ -231,6 +247,18 @@ check_cc() {
 		fi
 	done
 	die "go test -race needs a C compiler: install gcc (apt-get install gcc libc6-dev)"
+}
+
+# protoc: scripts/generate.sh and the test that checks the generated code.
+protoc_packages() {
+	if ! have protoc; then echo protobuf-compiler; fi
+}
+check_protoc() {
+	local v
+	have protoc || die "protoc is missing (needed to regenerate the protobuf code): install protobuf-compiler" \
+		"as root: apt-get install -y --no-install-recommends protobuf-compiler"
+	v=$(protoc --version 2>/dev/null) || die "'protoc --version' failed: reinstall protobuf-compiler"
+	say "protoc: ok (${v#libprotoc })"
 }
 
 # -------------------------------------------------------------- postgres --
@@ -596,6 +624,177 @@ redis_candidate_ok() {
 	done
 }
 
+# ------------------------------------------------------------------ etcd --
+
+# parse_etcd_endpoints LIST: the first of the comma-separated client URLs sets
+# etcd_scheme, etcd_host, etcd_port and etcd_url (scheme://host:port).
+parse_etcd_endpoints() {
+	local first=${1%%,*}
+	first=${first//[[:space:]]/}
+	local re='^((https?)://)?(\[[^]/]*\]|[^:/?]*)(:([0-9]+))?/?$'
+	[[ $first =~ $re ]] || die "cannot read SMM_ETCD_ENDPOINTS ('$first')" \
+		"expected comma-separated client URLs, e.g. http://127.0.0.1:2379,http://10.0.0.2:2379"
+	etcd_scheme=${BASH_REMATCH[2]:-http}
+	etcd_host=${BASH_REMATCH[3]#[}
+	etcd_host=${etcd_host%]}
+	etcd_host=${etcd_host:-127.0.0.1}
+	etcd_port=${BASH_REMATCH[5]:-2379}
+	etcd_url=$etcd_scheme://$(etcd_hostport "$etcd_host" "$etcd_port")
+}
+
+# etcd_hostport HOST PORT: host:port, with [] around an IPv6 address.
+etcd_hostport() {
+	if [[ $1 == *:* ]]; then printf '[%s]:%s' "$1" "$2"; else printf '%s:%s' "$1" "$2"; fi
+}
+
+etcd_where() { etcd_hostport "$etcd_host" "$etcd_port"; }
+etcd_is_local() { is_local_host "$etcd_host"; }
+etcd_installed() { have etcd; }
+etcd_packages() { echo etcd-server; }
+
+# etcd_get PATH: the body of GET etcd_url/PATH; curl, else HTTP/1.0 over
+# /dev/tcp (plain http only). -k: a health probe sends nothing secret.
+etcd_get() {
+	if have curl; then
+		curl -fsS -k --max-time 2 "$etcd_url$1" 2>/dev/null
+		return
+	fi
+	[[ $etcd_scheme == http ]] || return 1
+	# shellcheck disable=SC2016
+	timeout 3 bash -c '
+		set -e
+		cr=$(printf "\r")
+		exec 3<>"/dev/tcp/$1/$2"
+		printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$3" "$4" >&3
+		IFS= read -r line <&3
+		[[ $line == "HTTP/1."?" 200"* ]] || exit 1
+		while IFS= read -r line <&3; do
+			[[ -n ${line%"$cr"} ]] || break
+		done
+		cat <&3
+	' _ "$etcd_host" "$etcd_port" "$1" "$(etcd_where)" 2>/dev/null
+}
+
+# Healthy: a member that answers and sees a leader.
+etcd_up() {
+	local body
+	body=$(etcd_get /health) || return 1
+	[[ $body == *'"health":"true"'* || $body == *'"health": "true"'* ]]
+}
+
+# An etcd that answers /version (starting, or without a leader yet) is no stranger.
+etcd_is_etcd() {
+	local body
+	body=$(etcd_get /version) || return 1
+	[[ $body == *'"etcdserver"'* ]]
+}
+etcd_busy() { tcp_open "$etcd_host" "$etcd_port" && ! etcd_is_etcd; }
+
+# etcd refuses to run on an architecture other than amd64 (and ppc64le in
+# 3.4) unless ETCD_UNSUPPORTED_ARCH names it, in Go's spelling.
+etcd_arch() {
+	case $(uname -m) in
+	x86_64 | amd64) ;;
+	aarch64 | arm64) echo arm64 ;;
+	armv* | arm) echo arm ;;
+	i?86) echo 386 ;;
+	ppc64le) echo ppc64le ;;
+	*) uname -m ;;
+	esac
+}
+
+etcd_start() {
+	if etcd_is_etcd; then
+		say "etcd: $(etcd_where) answers but reports no healthy leader yet; waiting"
+		return 0
+	fi
+	[[ $etcd_scheme == http ]] ||
+		die "etcd at $(etcd_where) does not answer, and SMM_ETCD_ENDPOINTS asks for https:" \
+			"the bootstrap only starts a plain-http etcd; start yours, or use http://$(etcd_where)."
+	# Debian's etcd.service listens on localhost:2379: let systemd run it where it can.
+	if [[ $etcd_port == 2379 ]] && systemd_is_init && as_root systemctl start etcd 2>/dev/null &&
+		wait_until 10 etcd_up; then
+		say "etcd: started etcd.service"
+		return 0
+	fi
+	local tmp=${TMPDIR:-/tmp} name=smm-etcd
+	[[ $etcd_port == 2379 ]] || name=smm-etcd-$etcd_port
+	local dir=$tmp/$name log=$tmp/$name.log pidfile=$tmp/$name.pid
+	# Listening needs an IP address (or localhost); clients are told the URL as written.
+	local listen_host=$etcd_host client peer peer_port='' p
+	[[ $listen_host != localhost ]] || listen_host=127.0.0.1
+	client=http://$(etcd_hostport "$listen_host" "$etcd_port")
+	# The peer port: PORT+1 unless taken (then the next free one).
+	for ((p = etcd_port + 1; p <= etcd_port + 20 && p <= 65535; p++)); do
+		if ! tcp_open 127.0.0.1 "$p"; then
+			peer_port=$p
+			break
+		fi
+	done
+	[[ -n $peer_port ]] || die "no free port for etcd's peers in $((etcd_port + 1))-$((etcd_port + 20)) on 127.0.0.1"
+	peer=http://127.0.0.1:$peer_port
+	# The data dir holds nothing to keep: start clean (a leftover of another
+	# peer address or a killed run would only get in the way).
+	rm -rf "$dir"
+	mkdir -m 700 "$dir"
+	local i pid arch
+	local -a envs=() args=(--name default --data-dir "$dir"
+		--listen-client-urls "$client" --advertise-client-urls "http://$(etcd_where)"
+		--listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer"
+		--initial-cluster "default=$peer" --initial-cluster-state new --initial-cluster-token smm
+		--logger zap --log-outputs stderr)
+	arch=$(etcd_arch)
+	[[ -z $arch ]] || envs+=("ETCD_UNSUPPORTED_ARCH=$arch")
+	say "etcd: starting etcd on $(etcd_where) (peer port $peer_port, data in $dir, log $log)"
+	local -a launcher=(nohup)
+	have setsid && launcher=(setsid nohup)
+	(cd / && exec env "${envs[@]}" "${launcher[@]}" etcd "${args[@]}") </dev/null >"$log" 2>&1 9>&- &
+	pid=$!
+	printf '%s\n' "$pid" >"$pidfile"
+	# Bounded: healthy, or the process is gone (then its log says why).
+	for ((i = 0; i < WAIT_SECONDS * 5; i++)); do
+		etcd_up && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			rm -f "$pidfile"
+			die "etcd exited at start; the end of $log:" "$(tail -n 5 "$log" 2>/dev/null)"
+		fi
+		sleep 0.2
+	done
+	die "etcd (pid $pid) did not become healthy at $(etcd_where) within ${WAIT_SECONDS}s; see $log"
+}
+
+etcd_check() {
+	local body v re='"etcdserver" *: *"([0-9]+)\.([0-9]+)([^"]*)"'
+	body=$(etcd_get /version) || die "etcd at $(etcd_where) does not answer GET /version"
+	[[ $body =~ $re ]] || die "etcd at $(etcd_where) answered /version without a server version: $body"
+	local major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+	v=$major.$minor${BASH_REMATCH[3]}
+	if ((major < ETCD_MIN_MAJOR || (major == ETCD_MIN_MAJOR && minor < ETCD_MIN_MINOR))); then
+		die "etcd $v at $(etcd_where) is too old: etcd >= $ETCD_MIN_MAJOR.$ETCD_MIN_MINOR is needed." \
+			"On Debian >= 12 / Ubuntu >= 24.04: apt-get install etcd-server; else https://etcd.io/docs/latest/install/"
+	fi
+	local more=''
+	[[ $SMM_ETCD_ENDPOINTS != *,* ]] || more=', the first of SMM_ETCD_ENDPOINTS'
+	say "etcd: ok ($v at $(etcd_where)$more)"
+}
+
+etcd_candidate_ok() {
+	local p v major minor
+	for p in "$@"; do
+		[[ $p == etcd-server ]] || continue
+		v=$(apt-cache policy etcd-server 2>/dev/null | awk '/Candidate:/ && v == "" {v = $2} END {print v}')
+		[[ -n $v && $v != '(none)' ]] ||
+			die "apt has no 'etcd-server' package; install etcd >= $ETCD_MIN_MAJOR.$ETCD_MIN_MINOR (https://etcd.io/docs/latest/install/)"
+		v=${v#*:}
+		major=${v%%.*} minor=${v#*.}
+		minor=${minor%%[.+~-]*}
+		if ((major < ETCD_MIN_MAJOR || (major == ETCD_MIN_MAJOR && minor < ETCD_MIN_MINOR))); then
+			die "apt would install etcd ${v%%[+~-]*}, and >= $ETCD_MIN_MAJOR.$ETCD_MIN_MINOR is needed:" \
+				"install etcd >= $ETCD_MIN_MAJOR.$ETCD_MIN_MINOR from https://github.com/etcd-io/etcd/releases, then run this again"
+		fi
+	done
+}
+
 # ------------------------------------------------------------------ main --
 
 main() {
@@ -631,6 +830,7 @@ main() {
 		die "SMM_DATABASE_URL and SMM_DATABASE_OWNER_URL must name the same server" \
 			"($pg_app_host:$pg_app_port vs $pg_owner_host:$pg_owner_port)"
 	parse_redis_url "$SMM_REDIS_URL"
+	parse_etcd_endpoints "$SMM_ETCD_ENDPOINTS"
 
 	# 1. What is missing? Clients are needed even when the server answers.
 	local s pkgs=() down=()
@@ -650,6 +850,8 @@ main() {
 	done
 	# shellcheck disable=SC2207
 	((race)) && pkgs+=($(cc_packages))
+	# shellcheck disable=SC2207
+	pkgs+=($(protoc_packages))
 	if ((${#pkgs[@]})); then
 		mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | awk '!seen[$0]++')
 		apt_install "${pkgs[@]}"
@@ -666,6 +868,7 @@ main() {
 	# 3. Versions and provisioning.
 	for s in "${SERVICES[@]}"; do "${s}_check"; done
 	((race)) && check_cc
+	check_protoc
 
 	local end=${EPOCHREALTIME/,/.}
 	say "bootstrap: done in $(awk -v a="$START" -v b="$end" 'BEGIN { printf "%.2fs", b - a }')"
