@@ -29,8 +29,10 @@ func (oc *OrganizationClient) grain(org uuid.UUID) *actorpb.OrganizationGrainGra
 	return actorpb.GetOrganizationGrainGrainClient(oc.cluster, org.String())
 }
 
-// options bounds the call by the client's timeout and the caller's
-// deadline, whichever comes first.
+// options bound the call by the client's timeout and the caller's
+// deadline, whichever comes first. The cluster's request path (see package
+// cluster) sends the command again only where the grain is gone; a live
+// grain past the deadline answers unavailable.
 func (oc *OrganizationClient) options(ctx context.Context) []cluster.GrainCallOption {
 	timeout := oc.timeout
 	if d, ok := ctx.Deadline(); ok {

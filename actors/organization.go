@@ -30,12 +30,14 @@ type organizationGrain struct {
 	ctx cluster.GrainContext
 	log *slog.Logger
 
-	id          uuid.UUID
-	org         domain.Organization
-	loadErr     error
-	loads       int64
-	activatedAt time.Time
-	children    map[string]*child
+	id      uuid.UUID
+	org     domain.Organization
+	loadErr error
+	// loadAnswered is set once a command got loadErr: later ones load again.
+	loadAnswered bool
+	loads        int64
+	activatedAt  time.Time
+	children     map[string]*child
 }
 
 // child is one child actor and what its supervisor reported of it.
@@ -170,13 +172,23 @@ func (g *organizationGrain) childFailed(f *childFailed) {
 	c.restarts++
 }
 
-// ready answers the error of a failed activation, and stops the grain so
-// that the next message activates it afresh.
+// ready answers the error of a failed activation (the organization does
+// not exist, PostgreSQL did not answer); from the next command on it reads
+// the organization again first, so the grain recovers as soon as it can.
+// The grain does not stop itself on a failed load: a command already on its
+// way to a stopping grain is dropped with the rest of its mailbox, and its
+// caller waits out the whole timeout for an unavailable answer. A grain
+// that never loads passivates after the idle timeout like any other.
 func (g *organizationGrain) ready() error {
 	if g.loadErr == nil {
 		return nil
 	}
-	g.ctx.Poison(g.ctx.Self())
+	if g.loadAnswered && g.id != uuid.Nil {
+		if g.loadErr = g.load(context.Background()); g.loadErr == nil {
+			return nil
+		}
+	}
+	g.loadAnswered = true
 	if errors.Is(g.loadErr, context.DeadlineExceeded) {
 		return domain.Unavailable("the organization's data", g.loadErr)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -38,6 +39,8 @@ type Node struct {
 	cluster *cluster.Cluster
 	orgs    *actors.OrganizationClient
 	started time.Time
+	topo    *topology
+	closed  sync.Once
 }
 
 // Start joins the cluster (or forms it) and returns once this member
@@ -68,6 +71,12 @@ func Start(opts Options) (n *Node, err error) {
 	system := actor.NewActorSystemWithConfig(actor.Configure(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return logger }),
 	))
+	// The copy of the topology is kept from the first event on; waiting
+	// requests are woken after the identity lookup has seen a change (the
+	// event stream calls subscribers in order, and the lookup subscribes
+	// in StartMember).
+	topo := newTopology()
+	system.EventStream.Subscribe(topo.record)
 	remoteOpts := []remote.ConfigOption{}
 	if cfg.AdvertisedAddr != "" {
 		remoteOpts = append(remoteOpts, remote.WithAdvertisedHost(cfg.AdvertisedAddr))
@@ -76,6 +85,9 @@ func Start(opts Options) (n *Node, err error) {
 		remote.Configure(host, port, remoteOpts...),
 		cluster.WithKinds(opts.Runtime.Kind()),
 		cluster.WithRequestTimeout(cfg.RequestTimeout),
+		cluster.WithClusterContextProducer(func(c *cluster.Cluster) cluster.Context {
+			return &requests{cluster: c, topology: topo}
+		}),
 	)
 	c := cluster.New(system, clusterConfig)
 	opts.Runtime.Attach(system)
@@ -87,7 +99,8 @@ func Start(opts Options) (n *Node, err error) {
 		}
 	}()
 	c.StartMember()
-	n = &Node{opts: opts, system: system, cluster: c, started: time.Now(),
+	system.EventStream.Subscribe(topo.announce)
+	n = &Node{opts: opts, system: system, cluster: c, started: time.Now(), topo: topo,
 		orgs: actors.NewOrganizationClient(c, cfg.RequestTimeout)}
 	if _, err := system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return &operator{node: n} }), operatorName); err != nil {
 		c.Shutdown(false)
@@ -126,20 +139,26 @@ func (n *Node) ID() string { return n.system.ID }
 func (n *Node) Address() string { return n.system.Address() }
 
 // Members is the number of members this one currently sees.
-func (n *Node) Members() int { return n.cluster.MemberList.Length() }
+func (n *Node) Members() int {
+	members, _ := n.topo.snapshot()
+	return len(members)
+}
 
 // Close leaves the cluster gracefully: the grains hosted here stop (they
 // are activated elsewhere on their next message).
+// It is safe to call more than once.
 func (n *Node) Close() error {
-	// A lone member has no one to hand anything over to.
-	n.cluster.Shutdown(n.opts.Config.Provider != config.ClusterSingle)
-	n.opts.Runtime.Detach(n.system)
+	n.closed.Do(func() {
+		// A lone member has no one to hand anything over to.
+		n.cluster.Shutdown(n.opts.Config.Provider != config.ClusterSingle)
+		n.opts.Runtime.Detach(n.system)
+	})
 	return nil
 }
 
 // Healthy reports whether the member sees at least itself in the topology.
 func (n *Node) Healthy(context.Context) error {
-	if n.cluster.MemberList.Members().ContainsID(n.system.ID) {
+	if n.topo.hasID(n.system.ID) {
 		return nil
 	}
 	return fmt.Errorf("member %s is not in the cluster topology yet", n.system.ID)

@@ -55,13 +55,12 @@ func (n *Node) info() *actorpb.NodeInfo {
 // each within a second; a member that does not answer is listed as
 // unreachable with the error.
 func (n *Node) status(ctx context.Context) (*actorpb.ClusterStatus, error) {
-	members := n.cluster.MemberList.Members()
-	out := &actorpb.ClusterStatus{AnsweredBy: n.system.ID, TopologyHash: int64(members.TopologyHash())}
+	list, hash := n.topo.snapshot()
+	out := &actorpb.ClusterStatus{AnsweredBy: n.system.ID, TopologyHash: int64(hash)}
 	timeout := time.Second
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
 		timeout = max(time.Until(d), time.Millisecond)
 	}
-	list := members.Members()
 	out.Members = make([]*actorpb.MemberStatus, len(list))
 	var wg sync.WaitGroup
 	for i, m := range list {

@@ -43,6 +43,8 @@ type App struct {
 	fatal    chan error
 	limiter  *ratelimit.Limiter
 	node     *cluster.Node
+	// ownNode is whether this App started node (and so closes it).
+	ownNode bool
 	// invalidations keeps in-memory caches in step across instances.
 	invalidations *redisdb.Invalidations
 }
@@ -50,8 +52,11 @@ type App struct {
 // New builds the service and binds its listener, so Addr is known before Run
 // (tests pass "127.0.0.1:0"). It does not wait for PostgreSQL or Redis: the
 // service starts while they are down and reports not ready until they answer.
-func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Option) (*App, error) {
 	a := &App{cfg: cfg, logger: logger, registry: prometheus.NewRegistry(), fatal: make(chan error, 1)}
+	for _, o := range opts {
+		o(a)
+	}
 	keys, err := loadSigningKeys(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -92,9 +97,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		IdleTimeout: cfg.Cluster.OrgIdleTimeout,
 		Metrics:     grainMetrics,
 	})
-	if a.node, err = cluster.Start(cluster.Options{Config: cfg.Cluster, Runtime: runtime, Logger: logger}); err != nil {
-		a.closeStores()
-		return nil, fmt.Errorf("actor cluster: %w", err)
+	if a.node == nil {
+		if a.node, err = cluster.Start(cluster.Options{Config: cfg.Cluster, Runtime: runtime, Logger: logger}); err != nil {
+			a.closeStores()
+			return nil, fmt.Errorf("actor cluster: %w", err)
+		}
+		a.ownNode = true
 	}
 	a.api = api.New(api.Options{
 		Logger:       logger,
@@ -198,6 +206,20 @@ func (a *App) startUp(ctx context.Context) {
 	}
 }
 
+// Option changes how New builds the service.
+type Option func(*App)
+
+// WithNode makes the service an HTTP edge of a cluster member that another
+// App started and closes: it sends its organization commands to that
+// member's cluster and starts none of its own. Tests use it to run two
+// edges in one process, which two protoactor members cannot share (their
+// remotes race on gRPC's global logger).
+func WithNode(n *cluster.Node) Option { return func(a *App) { a.node = n } }
+
+// Node is the cluster member the service sends organization commands
+// through.
+func (a *App) Node() *cluster.Node { return a.node }
+
 // Close releases the listener, the database pool and the Redis clients.
 func (a *App) Close() error {
 	var errs []error
@@ -211,10 +233,10 @@ func (a *App) Close() error {
 }
 
 func (a *App) closeStores() error {
-	if a.node != nil {
+	if a.node != nil && a.ownNode {
 		_ = a.node.Close()
-		a.node = nil
 	}
+	a.node = nil
 	if a.limiter != nil {
 		a.limiter.Close()
 	}

@@ -5,14 +5,7 @@ import (
 	"time"
 
 	"github.com/socialmediamanager/smm/cmd/app/apptest"
-	"github.com/socialmediamanager/smm/config"
 )
-
-// sameKeysAs makes an instance use another's signing and encryption keys,
-// as the nodes of one deployment do.
-func sameKeysAs(s *apptest.Server) func(*config.Config) {
-	return func(c *config.Config) { c.DataDir = s.Config.DataDir }
-}
 
 // eventually retries check until it passes or a second runs out: another
 // instance learns of a change through Redis pub/sub, within milliseconds.
@@ -32,7 +25,7 @@ func eventually(t *testing.T, what string, check func() bool) {
 // a change made through one instance reaches the other's memory.
 func TestTwoInstancesStayInStep(t *testing.T) {
 	a := apptest.Start(t)
-	b := apptest.Start(t, sameKeysAs(a))
+	b := apptest.StartBeside(t, a)
 	ca, cb := apiClient{t: t, base: a.URL}, apiClient{t: t, base: b.URL}
 	owner := register(t, ca, uniqueEmail(t))
 	ownerAuth := bearer(owner.Tokens.AccessToken)
@@ -90,7 +83,7 @@ func TestInstanceStartedAfterLogoutKnowsIt(t *testing.T) {
 	ca := apiClient{t: t, base: a.URL}
 	reg := register(t, ca, uniqueEmail(t))
 	ca.do("POST", "/api/v1/auth/logout", nil, bearer(reg.Tokens.AccessToken)).into(t, 200, nil)
-	b := apptest.Start(t, sameKeysAs(a))
+	b := apptest.StartBeside(t, a)
 	cb0 := apiClient{t: t, base: b.URL}
 	other := register(t, cb0, uniqueEmail(t))
 	cb0.do("GET", "/api/v1/me", nil, bearer(other.Tokens.AccessToken)).into(t, 200, nil) // the keys are shared indeed

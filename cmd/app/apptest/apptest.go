@@ -45,6 +45,21 @@ func Start(t testing.TB, mutate ...func(*config.Config)) *Server {
 	return StartWith(t, cfg)
 }
 
+// StartBeside runs a second service as another HTTP edge of the cluster
+// member of s, with the same signing and encryption keys: two instances of
+// one deployment, as far as PostgreSQL, Redis and the grains can tell. (Two
+// protoactor members in one process race inside gRPC, so the members
+// themselves are tested as separate processes, in package cluster.)
+func StartBeside(t testing.TB, s *Server, mutate ...func(*config.Config)) *Server {
+	t.Helper()
+	cfg := Config(t)
+	cfg.DataDir = s.Config.DataDir
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	return start(t, cfg, []app.Option{app.WithNode(s.App.Node())})
+}
+
 // Config is the test configuration Start uses: the package database of
 // pgtest, Redis from SMM_REDIS_URL, a free port, debug logs kept in memory.
 func Config(t testing.TB) config.Config {
@@ -78,6 +93,11 @@ func Config(t testing.TB) config.Config {
 // starts serving, so test-only routes are added here).
 func StartWith(t testing.TB, cfg config.Config, setup ...func(*app.App)) *Server {
 	t.Helper()
+	return start(t, cfg, nil, setup...)
+}
+
+func start(t testing.TB, cfg config.Config, opts []app.Option, setup ...func(*app.App)) *Server {
+	t.Helper()
 	s := &Server{Config: cfg, logs: &syncBuffer{}, done: make(chan error, 1)}
 	var out io.Writer = s.logs
 	if os.Getenv("SMM_TEST_LOG") != "" {
@@ -85,7 +105,7 @@ func StartWith(t testing.TB, cfg config.Config, setup ...func(*app.App)) *Server
 	}
 	logger := telemetry.NewLogger(out, "json", cfg.LogLevel)
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, logger)
+	a, err := app.New(ctx, cfg, logger, opts...)
 	if err != nil {
 		cancel()
 		t.Fatalf("start service: %v", err)
