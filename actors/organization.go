@@ -61,6 +61,7 @@ func (g *organizationGrain) Init(ctx cluster.GrainContext) {
 	g.log = g.rt.opts.Logger.With(slog.String("organization_id", ctx.Identity()), slog.String("member", ctx.Cluster().ActorSystem.ID))
 	g.rt.active.Add(1)
 	g.rt.activations.Add(1)
+	g.rt.hosted.Store(ctx.Identity(), struct{}{})
 	g.rt.opts.Metrics.active.Inc()
 	g.rt.opts.Metrics.activations.Inc()
 
@@ -136,7 +137,8 @@ func (g *organizationGrain) spawn(name, kind string, a domain.SocialAccount) {
 
 // Terminate runs when the grain stops (passivation, shutdown); its
 // children stop with it.
-func (g *organizationGrain) Terminate(cluster.GrainContext) {
+func (g *organizationGrain) Terminate(ctx cluster.GrainContext) {
+	g.rt.hosted.Delete(ctx.Identity())
 	g.rt.active.Add(-1)
 	g.rt.opts.Metrics.active.Dec()
 }

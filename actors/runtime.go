@@ -98,6 +98,8 @@ type Runtime struct {
 	activations  atomic.Int64
 	passivations atomic.Int64
 	restarts     atomic.Int64
+	// hosted holds the identity of every grain active on this node.
+	hosted sync.Map // string -> struct{}
 
 	mu     sync.Mutex
 	failed []*actorpb.FailedChild
@@ -158,6 +160,18 @@ func (rt *Runtime) Counters() Counters {
 
 // Started is when the node's runtime was made.
 func (rt *Runtime) Started() time.Time { return rt.started }
+
+// Hosted lists the identities (organization ids) of the grains active on
+// this node, in no particular order: where an organization lives, without
+// activating it.
+func (rt *Runtime) Hosted() []string {
+	var out []string
+	rt.hosted.Range(func(k, _ any) bool {
+		out = append(out, k.(string))
+		return true
+	})
+	return out
+}
 
 // FailedChildren lists the children stopped after failing repeatedly,
 // newest last.
