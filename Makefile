@@ -42,11 +42,14 @@ run: ## bootstrap, build, migrate, then serve on $SMM_HTTP_ADDR (:8080)
 	$(BIN) migrate up
 	exec $(BIN) serve
 
-test: ## bootstrap, build, migrate, then go test -race -count=1 ./...
+test: ## bootstrap, build, migrate, go test -race -count=1 ./..., then the bench's multi-member smoke without -race
 	@$(BOOTSTRAP) --race
 	@$(MAKE) --no-print-directory build
 	$(BIN) migrate up
 	go test -race -count=1 $(TEST_FLAGS) $(PKG)
+	@# Several protoactor members in one process race inside protoactor-go
+	@# itself: these tests are built without -race (cmd/smmbench/members_test.go).
+	if [[ "$(PKG)" == ./... ]]; then go test -count=1 $(TEST_FLAGS) -run AcrossMembers ./cmd/smmbench; fi
 
 build: ## go build -o bin/smm ./cmd/smm
 	@$(BOOTSTRAP) --go-only >/dev/null

@@ -60,4 +60,15 @@ as it is, so later scenarios add their own sections.
 
 <!-- bench:http:start -->
 <!-- bench:http:end -->
+
+## Organization grains
+
+The ` + "`grain_*`" + ` scenarios measure the organization grains: ` + "`Describe`" + ` round trips on one node and
+across nodes, each between two runs of a raw protoactor request measured in the same run (ratio =
+grain requests/s ÷ the reference's mean); activation latency; heap per idle grain with 3 accounts
+(goal ≤ 10 KiB); recovery after a member is killed with SIGKILL. Their organizations are kept in
+the database for later runs.
+
+<!-- bench:grains:start -->
+<!-- bench:grains:end -->
 `

@@ -1,10 +1,13 @@
 // Command smmbench measures the HTTP service under load, next to a baseline
 // measured in the same run: a bare fiber handler returning a small JSON body,
-// served by the same process on the same machine. `make bench` runs it.
+// served by the same process on the same machine; and the organization
+// grains of the actor cluster (scenarios grain_*), next to raw protoactor
+// requests measured in the same run. `make bench` runs it.
 //
-//	go run ./cmd/smmbench                          print the table
+//	go run ./cmd/smmbench                          print the tables
 //	go run ./cmd/smmbench -out docs/benchmarks.md  also update that file's sections
 //	go run ./cmd/smmbench -quick -scenarios health_live
+//	go run ./cmd/smmbench -scenarios grain_heap -memprofile /tmp/grains.heap
 //
 // The real service (cmd/app) and the bare fiber app both run in this
 // process, and vegeta, used as a library, loads them from it too, so all
@@ -18,6 +21,12 @@
 // except that it listens on a free loopback port and logs at -log-level
 // (warn by default) to io.Discard. It needs its database migrated: make
 // bench runs `smm migrate up` first.
+//
+// The grain scenarios (grains.go) start cluster members in this process
+// with the same configuration (on free loopback ports), on fixture
+// organizations they keep in that database for later runs; grain_failover
+// re-executes this binary as the member it kills (SMMBENCH_CHILD_NODE). The
+// HTTP baseline runs only when an HTTP scenario is selected.
 package main
 
 import (
@@ -40,6 +49,10 @@ import (
 )
 
 func main() {
+	if spec := os.Getenv(childNodeEnv); spec != "" {
+		// grain_failover's member to kill, re-executed from this binary.
+		os.Exit(runChildNode(spec, os.Stdin, os.Stdout, os.Stderr))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[0], os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -53,6 +66,7 @@ type options struct {
 	filter     []string
 	logLevel   slog.Level
 	cpuProfile string
+	memProfile string
 }
 
 // parseFlags reads the command line. -quick shortens the default warm-up
@@ -62,12 +76,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fl.SetOutput(stderr)
 	duration := fl.Duration("duration", 5*time.Second, "measured time per scenario")
 	warmup := fl.Duration("warmup", time.Second, "warm-up time per scenario, discarded")
-	workers := fl.Int("workers", 64, "concurrent requesters, one keep-alive connection each (rate is unlimited)")
+	workers := fl.Int("workers", 64, "concurrent requesters, one keep-alive connection each, or grain callers (rate is unlimited)")
 	quick := fl.Bool("quick", false, "smoke run: 1s measured and 250ms warm-up per scenario")
 	out := fl.String("out", "", "markdown file whose marked sections get the results (e.g. docs/benchmarks.md); created if missing")
-	filter := fl.String("scenarios", "", "comma-separated scenario names to run (default all); the baseline always runs")
+	filter := fl.String("scenarios", "", "comma-separated scenario names to run (default all); the HTTP baseline runs with any HTTP scenario")
 	level := fl.String("log-level", "warn", "the service's log level (debug, info, warn, error); it logs to io.Discard")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the whole run (service and load generator) to this file")
+	memProfile := fl.String("memprofile", "", "grain_heap writes heap profiles to this file (its grains active) and to this file + .base (just before activating them): go tool pprof -diff_base FILE.base FILE")
+	orgs := fl.Int("orgs", 5000, "organization grains grain_heap activates (3 social accounts each); -quick: 500")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: smmbench [flags]\n\nMeasures the service's HTTP scenarios next to a bare fiber baseline run in the same process.\n\n")
 		fl.PrintDefaults()
@@ -87,11 +103,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		if !set["warmup"] {
 			*warmup = 250 * time.Millisecond
 		}
+		if !set["orgs"] {
+			*orgs = 500
+		}
 	}
 	o := options{
-		run:        RunOptions{Warmup: *warmup, Duration: *duration, Workers: *workers},
+		run:        RunOptions{Warmup: *warmup, Duration: *duration, Workers: *workers, Orgs: *orgs, Quick: *quick},
 		out:        *out,
 		cpuProfile: *cpuProfile,
+		memProfile: *memProfile,
 	}
 	switch {
 	case *duration <= 0:
@@ -100,6 +120,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("-warmup must not be negative, got %s", *warmup)
 	case *workers < 1:
 		return options{}, fmt.Errorf("-workers must be at least 1, got %d", *workers)
+	case *orgs < 1:
+		return options{}, fmt.Errorf("-orgs must be at least 1, got %d", *orgs)
 	}
 	if err := o.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return options{}, fmt.Errorf("-log-level: %w", err)
@@ -142,6 +164,11 @@ func run(ctx context.Context, exe string, args []string, stdout, stderr io.Write
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.memProfile != "" {
+		// Sample every 4 KiB allocated rather than every 512 KiB, so that
+		// small per-grain objects show in the profile.
+		runtime.MemProfileRate = 4096
+	}
 
 	info := RunInfo{
 		Date:            time.Now(),
@@ -151,12 +178,13 @@ func run(ctx context.Context, exe string, args []string, stdout, stderr io.Write
 		NumCPU:          runtime.NumCPU(),
 		CPUModel:        readCPUModel(),
 		Vegeta:          vegetaVersion(),
+		Protoactor:      protoactorVersion(),
 		Options:         o.run,
 		ServiceLogLevel: strings.ToLower(o.logLevel.String()),
 		LoadAvg:         readLoadAvg(),
 	}
 	rep, runErr := measure(ctx, selected, o, info, stderr)
-	if runErr != nil && len(rep.Baseline) == 0 {
+	if runErr != nil && len(rep.Baseline) == 0 && len(rep.Results) == 0 {
 		fmt.Fprintf(stderr, "smmbench: %v\n", runErr)
 		return 1
 	}
@@ -191,12 +219,19 @@ func run(ctx context.Context, exe string, args []string, stdout, stderr io.Write
 }
 
 // measure starts the servers the selection needs and runs the baseline,
-// the selected scenarios, and the baseline again. On error it returns what
-// was measured so far.
+// the selected scenarios, and the baseline again. The HTTP baseline runs
+// only when an HTTP scenario is selected (or nothing else is); the grain
+// scenarios carry their own references. On error it returns what was
+// measured so far.
 func measure(ctx context.Context, selected []Scenario, o options, info RunInfo, progress io.Writer) (Report, error) {
 	baseline := baselineScenario()
-	rep := Report{Info: info, Docs: docsOf(append([]Scenario{baseline}, selected...)...)}
-	for _, s := range append([]Scenario{baseline}, selected...) {
+	withBaseline := len(selected) == 0 || slices.ContainsFunc(selected, func(s Scenario) bool { return s.section() == SectionHTTP })
+	docs := selected
+	if withBaseline {
+		docs = append([]Scenario{baseline}, selected...)
+	}
+	rep := Report{Info: info, Docs: docsOf(docs...)}
+	for _, s := range docs {
 		if err := s.validate(); err != nil {
 			return rep, err
 		}
@@ -204,20 +239,22 @@ func measure(ctx context.Context, selected []Scenario, o options, info RunInfo, 
 
 	setupClient := newLoadClient(4)
 	defer setupClient.CloseIdleConnections()
-	env := &Env{Client: setupClient}
+	env := &Env{Client: setupClient, Progress: progress}
 
-	bare, err := startBaseline()
-	if err != nil {
-		return rep, err
-	}
-	defer func() {
-		if err := bare.Stop(); err != nil {
-			fmt.Fprintf(progress, "smmbench: stopping the baseline app: %v\n", err)
+	if withBaseline {
+		bare, err := startBaseline()
+		if err != nil {
+			return rep, err
 		}
-	}()
-	env.BaselineURL = bare.url
-	if err := waitReady(ctx, setupClient, bare.url+baselinePath, 5*time.Second); err != nil {
-		return rep, fmt.Errorf("baseline app: %w", err)
+		defer func() {
+			if err := bare.Stop(); err != nil {
+				fmt.Fprintf(progress, "smmbench: stopping the baseline app: %v\n", err)
+			}
+		}()
+		env.BaselineURL = bare.url
+		if err := waitReady(ctx, setupClient, bare.url+baselinePath, 5*time.Second); err != nil {
+			return rep, fmt.Errorf("baseline app: %w", err)
+		}
 	}
 
 	// The service, when needed, starts before the first baseline run and
@@ -234,22 +271,32 @@ func measure(ctx context.Context, selected []Scenario, o options, info RunInfo, 
 		}()
 		env.ServiceURL = svc.url
 	}
+	if slices.ContainsFunc(selected, func(s Scenario) bool { return s.Grains }) {
+		lab, err := newGrainLab(ctx, o.logLevel, progress)
+		if err != nil {
+			return rep, err
+		}
+		defer lab.Close()
+		lab.memProfile = o.memProfile
+		env.Grains = lab
+	}
 
 	runOne := func(s Scenario) (Result, error) {
 		res, err := runScenario(ctx, s, env, o.run)
 		if err != nil {
 			return res, err
 		}
-		fmt.Fprintf(progress, "smmbench: %-20s %8.0f req/s  p50 %s  p99 %s  errors %d  cpu %3.0f%%  [%s]\n",
-			s.Name, res.Rate(), formatLatency(res.P50), formatLatency(res.P99), res.Errors, res.CPU*100, statusSummary(res.StatusCodes))
+		env.progressLine(res)
 		return res, ctx.Err()
 	}
 
-	first, err := runOne(baseline)
-	if err != nil {
-		return rep, err
+	if withBaseline {
+		first, err := runOne(baseline)
+		if err != nil {
+			return rep, err
+		}
+		rep.Baseline = append(rep.Baseline, first)
 	}
-	rep.Baseline = append(rep.Baseline, first)
 	for _, s := range selected {
 		res, err := runOne(s)
 		if err != nil {
@@ -257,11 +304,13 @@ func measure(ctx context.Context, selected []Scenario, o options, info RunInfo, 
 		}
 		rep.Results = append(rep.Results, res)
 	}
-	last, err := runOne(baseline)
-	if err != nil {
-		return rep, err
+	if withBaseline {
+		last, err := runOne(baseline)
+		if err != nil {
+			return rep, err
+		}
+		rep.Baseline = append(rep.Baseline, last)
 	}
-	rep.Baseline = append(rep.Baseline, last)
 	return rep, nil
 }
 

@@ -11,8 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socialmediamanager/smm/persistence/pgtest"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
+
+// TestMain gives the package a fresh migrated database (the grain
+// scenarios' smoke test uses it), unless this test binary was re-executed
+// as grain_failover's child member, which it then is and nothing else.
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(childNodeEnv); spec != "" {
+		os.Exit(runChildNode(spec, os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(pgtest.Main(m))
+}
 
 func TestRatio(t *testing.T) {
 	tests := []struct {
@@ -476,11 +487,12 @@ func TestParseFlags(t *testing.T) {
 		filter  string
 		wantErr string
 	}{
-		{"defaults", nil, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64}, "", ""},
-		{"quick", []string{"-quick"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: time.Second, Workers: 64}, "", ""},
-		{"explicit duration wins over quick", []string{"-quick", "-duration", "2s", "-workers", "8"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: 2 * time.Second, Workers: 8}, "", ""},
-		{"filter", []string{"-scenarios", " health_live, ,not_found_envelope"}, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64}, "health_live,not_found_envelope", ""},
+		{"defaults", nil, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64, Orgs: 5000}, "", ""},
+		{"quick", []string{"-quick"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: time.Second, Workers: 64, Orgs: 500, Quick: true}, "", ""},
+		{"explicit values win over quick", []string{"-quick", "-duration", "2s", "-workers", "8", "-orgs", "50"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: 2 * time.Second, Workers: 8, Orgs: 50, Quick: true}, "", ""},
+		{"filter", []string{"-scenarios", " health_live, ,not_found_envelope"}, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64, Orgs: 5000}, "health_live,not_found_envelope", ""},
 		{"zero workers", []string{"-workers", "0"}, RunOptions{}, "", "-workers"},
+		{"zero orgs", []string{"-orgs", "0"}, RunOptions{}, "", "-orgs"},
 		{"bad level", []string{"-log-level", "loud"}, RunOptions{}, "", "-log-level"},
 		{"stray argument", []string{"now"}, RunOptions{}, "", "unexpected"},
 	}

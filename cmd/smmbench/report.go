@@ -38,6 +38,32 @@ type Result struct {
 	ErrorCauses []string
 	// Extra are the scenario's own columns.
 	Extra []Metric
+	// References are runs of the scenario's own reference, measured in the
+	// same run just before and just after it (a raw actor request for a
+	// grain call): its ratio divides by their mean instead of the HTTP
+	// baseline's.
+	References []Result
+}
+
+// ReferenceRate is the mean requests/s of r's reference runs, 0 without.
+func (r Result) ReferenceRate() float64 {
+	if len(r.References) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, ref := range r.References {
+		sum += ref.Rate()
+	}
+	return sum / float64(len(r.References))
+}
+
+// ReferenceDrift is the last reference run's requests/s ÷ the first's,
+// and false with fewer than two.
+func (r Result) ReferenceDrift() (float64, bool) {
+	if len(r.References) < 2 {
+		return 0, false
+	}
+	return ratio(r.References[len(r.References)-1].Rate(), r.References[0].Rate())
 }
 
 // Successes is the number of responses the scenario's Check accepted.
@@ -69,6 +95,8 @@ type RunInfo struct {
 	NumCPU     int
 	CPUModel   string
 	Vegeta     string
+	// Protoactor is the protoactor-go module the grains run on.
+	Protoactor string
 	Options    RunOptions
 	// ServiceLogLevel is the service's log level during the run.
 	ServiceLogLevel string
@@ -133,9 +161,21 @@ func (r Report) Contended() []string {
 		}
 	}
 	for _, res := range r.Results {
-		if res.CPU > 0 && res.CPU < minCPU {
-			out = append(out, res.Scenario)
+		out = append(out, contended(res)...)
+	}
+	return out
+}
+
+// contended lists res and its reference runs that got less than minCPU.
+func contended(res Result) []string {
+	var out []string
+	for i, ref := range res.References {
+		if ref.CPU > 0 && ref.CPU < minCPU {
+			out = append(out, referenceLabel(ref.Scenario, i, len(res.References)))
 		}
+	}
+	if res.CPU > 0 && res.CPU < minCPU {
+		out = append(out, res.Scenario)
 	}
 	return out
 }
@@ -166,6 +206,9 @@ func (r Report) Errors() uint64 {
 	var n uint64
 	for _, res := range append(append([]Result{}, r.Baseline...), r.Results...) {
 		n += res.Errors
+		for _, ref := range res.References {
+			n += ref.Errors
+		}
 	}
 	return n
 }
@@ -181,61 +224,155 @@ func baselineLabel(i, n int) string {
 	return fmt.Sprintf("baseline (run %d)", i+1)
 }
 
+// referenceLabel names the reference run i of n of a scenario.
+func referenceLabel(name string, i, n int) string {
+	switch {
+	case n == 2 && i == 0:
+		return "`" + name + "` (before)"
+	case n == 2 && i == 1:
+		return "`" + name + "` (after)"
+	}
+	return fmt.Sprintf("`%s` (run %d)", name, i+1)
+}
+
+// writeRunHeader writes the lines every section starts with: when, the
+// command, the machine.
+func writeRunHeader(b *strings.Builder, info RunInfo) {
+	fmt.Fprintf(b, "Measured %s.\n\n", info.Date.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(b, "- Command: `%s`\n", info.Command)
+	fmt.Fprintf(b, "- Machine: %s, %d logical CPUs, GOMAXPROCS %d, %s", info.CPUModel, info.NumCPU, info.GOMAXPROCS, info.GoVersion)
+	if info.LoadAvg != "" {
+		fmt.Fprintf(b, ", load average %s at start", info.LoadAvg)
+	}
+	b.WriteString("\n")
+}
+
+// tableHeader starts the main table of a section; ratioTo names what the
+// ratio divides by.
+func tableHeader(b *strings.Builder, ratioTo string) {
+	fmt.Fprintf(b, "| scenario | requests/s | ratio to %s | p50 | p99 | max | errors | CPU used |\n", ratioTo)
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
+}
+
+// tableRow writes one row of a main table: res's requests/s and its ratio
+// to base (— without one), latencies, errors and CPU share.
+func tableRow(b *strings.Builder, label string, res Result, base float64) {
+	rate, ratioCell := "—", "—"
+	if res.Elapsed > 0 {
+		rate = fmt.Sprintf("%.0f", res.Rate())
+		if q, ok := ratio(res.Rate(), base); ok {
+			ratioCell = fmt.Sprintf("%.2f", q)
+		}
+	}
+	p50, p99, maxCell := "—", "—", "—"
+	if res.Max > 0 {
+		p50, p99, maxCell = formatLatency(res.P50), formatLatency(res.P99), formatLatency(res.Max)
+	}
+	cpu := "—"
+	if res.CPU > 0 {
+		cpu = fmt.Sprintf("%.0f%%", res.CPU*100)
+	}
+	fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", label, rate, ratioCell, p50, p99, maxCell, res.Errors, cpu)
+}
+
+// writeDetails writes what follows a section's main table: each
+// scenario's description, its extra columns, and the causes of errors
+// (those of the baseline runs given first).
+func (r Report) writeDetails(b *strings.Builder, names []string, results, baseline []Result) {
+	b.WriteString("\n")
+	for _, name := range names {
+		if doc := r.Docs[name]; doc != "" {
+			fmt.Fprintf(b, "- `%s`: %s\n", name, doc)
+		}
+	}
+	for _, res := range results {
+		if len(res.Extra) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "\n`%s`:\n\n|", res.Scenario)
+		for _, m := range res.Extra {
+			fmt.Fprintf(b, " %s |", cell(m.Name))
+		}
+		b.WriteString("\n|")
+		for range res.Extra {
+			b.WriteString("--:|")
+		}
+		b.WriteString("\n|")
+		for _, m := range res.Extra {
+			fmt.Fprintf(b, " %s |", cell(m.Value))
+		}
+		b.WriteString("\n")
+	}
+	var causes []string
+	for i, res := range baseline {
+		for _, c := range res.ErrorCauses {
+			causes = append(causes, fmt.Sprintf("- %s: %s", baselineLabel(i, len(baseline)), oneLine(c)))
+		}
+	}
+	for _, res := range results {
+		for i, ref := range res.References {
+			for _, c := range ref.ErrorCauses {
+				causes = append(causes, fmt.Sprintf("- %s: %s", referenceLabel(ref.Scenario, i, len(res.References)), oneLine(c)))
+			}
+		}
+		for _, c := range res.ErrorCauses {
+			causes = append(causes, fmt.Sprintf("- `%s`: %s", res.Scenario, oneLine(c)))
+		}
+	}
+	if len(causes) > 0 {
+		b.WriteString("\nErrors, most frequent causes:\n\n")
+		b.WriteString(strings.Join(causes, "\n"))
+		b.WriteString("\n")
+	}
+}
+
+// writeContended warns about the runs named in busy, if any.
+func writeContended(b *strings.Builder, busy []string) {
+	if len(busy) > 0 {
+		fmt.Fprintf(b, "\n**Warning:** this process got less than %.0f%% of the machine's CPUs during %s, so other processes were competing for the CPU; those rows are unreliable.\n", minCPU*100, strings.Join(busy, ", "))
+	}
+}
+
+// resultsIn are the results reported in section, in run order.
+func (r Report) resultsIn(section string) []Result {
+	var out []Result
+	for _, res := range r.Results {
+		if res.Section == section || (res.Section == "" && section == SectionHTTP) {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
 // Markdown renders one section of the report: the header, the main table
 // (baseline runs first and last, their mean, the section's scenarios in
 // between, each with its ratio to the mean), the scenario descriptions, the
-// extra columns and the error causes.
+// extra columns and the error causes. The grains section has its own
+// layout (grainsMarkdown).
 func (r Report) Markdown(section string) string {
+	if section == SectionGrains {
+		return r.grainsMarkdown()
+	}
 	var b strings.Builder
 	base := r.BaselineRate()
 	info := r.Info
 
-	fmt.Fprintf(&b, "Measured %s.\n\n", info.Date.UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "- Command: `%s`\n", info.Command)
-	fmt.Fprintf(&b, "- Machine: %s, %d logical CPUs, GOMAXPROCS %d, %s", info.CPUModel, info.NumCPU, info.GOMAXPROCS, info.GoVersion)
-	if info.LoadAvg != "" {
-		fmt.Fprintf(&b, ", load average %s at start", info.LoadAvg)
-	}
-	b.WriteString("\n")
+	writeRunHeader(&b, info)
 	fmt.Fprintf(&b, "- Load: %s as a library in the same process, %d workers (one keep-alive connection each), unlimited rate; per scenario %s warm-up (discarded), then %s measured\n",
 		info.Vegeta, info.Options.Workers, info.Options.Warmup, info.Options.Duration)
 	fmt.Fprintf(&b, "- Service: the real service (`cmd/app`) in the same process, logging at %s; ratio = requests/s ÷ mean of the baseline runs; CPU used = this process's CPU time ÷ (wall time × logical CPUs) during the measured run\n\n", info.ServiceLogLevel)
 
-	b.WriteString("| scenario | requests/s | ratio to baseline | p50 | p99 | max | errors | CPU used |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
-	row := func(label string, res Result) {
-		rate, ratioCell := "—", "—"
-		if res.Elapsed > 0 {
-			rate = fmt.Sprintf("%.0f", res.Rate())
-			if q, ok := ratio(res.Rate(), base); ok {
-				ratioCell = fmt.Sprintf("%.2f", q)
-			}
-		}
-		p50, p99, maxCell := "—", "—", "—"
-		if res.Max > 0 {
-			p50, p99, maxCell = formatLatency(res.P50), formatLatency(res.P99), formatLatency(res.Max)
-		}
-		cpu := "—"
-		if res.CPU > 0 {
-			cpu = fmt.Sprintf("%.0f%%", res.CPU*100)
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", label, rate, ratioCell, p50, p99, maxCell, res.Errors, cpu)
-	}
-	var results []Result
-	for _, res := range r.Results {
-		if res.Section == section || (res.Section == "" && section == SectionHTTP) {
-			results = append(results, res)
-		}
-	}
+	tableHeader(&b, "baseline")
+	results := r.resultsIn(section)
 	n := len(r.Baseline)
 	if n > 0 {
-		row(baselineLabel(0, n), r.Baseline[0])
+		tableRow(&b, baselineLabel(0, n), r.Baseline[0], base)
 	}
 	for _, res := range results {
-		row("`"+res.Scenario+"`", res)
+		tableRow(&b, "`"+res.Scenario+"`", res, base)
 	}
 	for i := 1; i < n; i++ {
-		row(baselineLabel(i, n), r.Baseline[i])
+		tableRow(&b, baselineLabel(i, n), r.Baseline[i], base)
 	}
 	if n > 0 {
 		fmt.Fprintf(&b, "| **baseline (mean)** | **%.0f** | 1.00 | | | | | |\n", base)
@@ -248,56 +385,81 @@ func (r Report) Markdown(section string) string {
 		}
 		b.WriteString("\n")
 	}
-	if c := r.Contended(); len(c) > 0 {
-		fmt.Fprintf(&b, "\n**Warning:** this process got less than %.0f%% of the machine's CPUs during %s, so other processes were competing for the CPU; those rows are unreliable.\n", minCPU*100, strings.Join(c, ", "))
+	var busy []string
+	for i, res := range r.Baseline {
+		if res.CPU > 0 && res.CPU < minCPU {
+			busy = append(busy, baselineLabel(i, n))
+		}
 	}
+	for _, res := range results {
+		busy = append(busy, contended(res)...)
+	}
+	writeContended(&b, busy)
 
-	b.WriteString("\n")
 	names := []string{baselineName}
 	for _, res := range results {
 		names = append(names, res.Scenario)
 	}
-	for _, name := range names {
-		if doc := r.Docs[name]; doc != "" {
-			fmt.Fprintf(&b, "- `%s`: %s\n", name, doc)
-		}
-	}
+	r.writeDetails(&b, names, results, r.Baseline)
+	return b.String()
+}
 
+// grainsMarkdown renders the grains section: the header, one table whose
+// round trips sit between the two runs of their own reference (a raw
+// protoactor request) and whose other timed scenarios follow, then each
+// scenario's description and its own metrics (heap, recovery).
+func (r Report) grainsMarkdown() string {
+	var b strings.Builder
+	info := r.Info
+	results := r.resultsIn(SectionGrains)
+
+	writeRunHeader(&b, info)
+	fmt.Fprintf(&b, "- Cluster: %s; every member in this process (but the one `grain_failover` kills), remoting over loopback; grains load from PostgreSQL (`SMM_DATABASE_URL`) and log at %s to `io.Discard`\n", info.Protoactor, info.ServiceLogLevel)
+	fmt.Fprintf(&b, "- Round trips: %d callers (goroutines) in the same process, closed loop, unlimited rate, over %d grains or plain actors; each run %s warm-up (discarded), then %s measured: the reference, the grain calls, the reference again; ratio = requests/s ÷ mean of the reference's two runs; CPU used as in the HTTP table\n\n",
+		info.Options.Workers, callTargets, info.Options.Warmup, info.Options.Duration)
+
+	tableHeader(&b, "reference")
+	var drifts []string
+	var timed bool
 	for _, res := range results {
-		if len(res.Extra) == 0 {
+		if len(res.References) == 0 && res.Elapsed <= 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n`%s`:\n\n|", res.Scenario)
-		for _, m := range res.Extra {
-			fmt.Fprintf(&b, " %s |", cell(m.Name))
+		timed = true
+		base := res.ReferenceRate()
+		n := len(res.References)
+		if n > 0 {
+			tableRow(&b, referenceLabel(res.References[0].Scenario, 0, n), res.References[0], base)
 		}
-		b.WriteString("\n|")
-		for range res.Extra {
-			b.WriteString("--:|")
+		tableRow(&b, "`"+res.Scenario+"`", res, base)
+		for i := 1; i < n; i++ {
+			tableRow(&b, referenceLabel(res.References[i].Scenario, i, n), res.References[i], base)
 		}
-		b.WriteString("\n|")
-		for _, m := range res.Extra {
-			fmt.Fprintf(&b, " %s |", cell(m.Value))
-		}
-		b.WriteString("\n")
-	}
-
-	var causes []string
-	for i, res := range r.Baseline {
-		for _, c := range res.ErrorCauses {
-			causes = append(causes, fmt.Sprintf("- %s: %s", baselineLabel(i, n), oneLine(c)))
+		if d, ok := res.ReferenceDrift(); ok {
+			text := fmt.Sprintf("`%s` %.2f", res.References[0].Scenario, d)
+			if d < 1-maxDrift || d > 1+maxDrift {
+				text += " (**more than " + fmt.Sprintf("%.0f", maxDrift*100) + "%: unreliable**)"
+			}
+			drifts = append(drifts, text)
 		}
 	}
+	if !timed {
+		b.WriteString("| — | | | | | | | |\n")
+	}
+	if len(drifts) > 0 {
+		fmt.Fprintf(&b, "\nReference drift (after ÷ before): %s.\n", strings.Join(drifts, ", "))
+	}
+	var busy []string
 	for _, res := range results {
-		for _, c := range res.ErrorCauses {
-			causes = append(causes, fmt.Sprintf("- `%s`: %s", res.Scenario, oneLine(c)))
-		}
+		busy = append(busy, contended(res)...)
 	}
-	if len(causes) > 0 {
-		b.WriteString("\nErrors, most frequent causes:\n\n")
-		b.WriteString(strings.Join(causes, "\n"))
-		b.WriteString("\n")
+	writeContended(&b, busy)
+
+	var names []string
+	for _, res := range results {
+		names = append(names, res.Scenario)
 	}
+	r.writeDetails(&b, names, results, nil)
 	return b.String()
 }
 
@@ -395,16 +557,24 @@ func shellQuote(s string) string {
 }
 
 // vegetaVersion names the vegeta module this binary was built with.
-func vegetaVersion() string {
-	const path = "github.com/tsenart/vegeta/v12"
+func vegetaVersion() string { return moduleVersion("github.com/tsenart/vegeta/v12", "vegeta", "v12") }
+
+// protoactorVersion names the protoactor-go module this binary was built with.
+func protoactorVersion() string {
+	return moduleVersion("github.com/asynkron/protoactor-go", "protoactor-go", "")
+}
+
+// moduleVersion is "name version" of the module at path this binary was
+// built with, or "name fallback".
+func moduleVersion(path, name, fallback string) string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == path {
-				return "vegeta " + d.Version
+				return name + " " + d.Version
 			}
 		}
 	}
-	return "vegeta v12"
+	return strings.TrimSpace(name + " " + fallback)
 }
 
 // docsOf maps each scenario's name to its Doc.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -42,6 +43,9 @@ type Scenario struct {
 	// Service tells whether the scenario needs the real service running
 	// (Env.ServiceURL); the baseline alone does not.
 	Service bool
+	// Grains tells whether the scenario needs the grain lab (Env.Grains):
+	// the service's database and the fixture organizations.
+	Grains bool
 
 	// Setup, when set, prepares state before the run (and before the
 	// warm-up) and returns what every request needs.
@@ -107,6 +111,40 @@ type Env struct {
 	BaselineURL string
 	// Client is for Setup and custom runners' own calls.
 	Client *http.Client
+	// Grains is the grain scenarios' database and fixtures, nil when no
+	// selected scenario needs them.
+	Grains *grainLab
+	// Progress receives the runners' progress lines (nil: none).
+	Progress io.Writer
+}
+
+// progressLine reports one measured run on env.Progress.
+func (env *Env) progressLine(res Result) {
+	if env.Progress != nil {
+		fmt.Fprintln(env.Progress, progressText(res))
+	}
+}
+
+// progressText is the one-line summary of a run printed as it ends.
+func progressText(res Result) string {
+	s := fmt.Sprintf("smmbench: %-20s", res.Scenario)
+	if res.Elapsed > 0 {
+		s += fmt.Sprintf(" %8.0f req/s", res.Rate())
+	}
+	if res.Max > 0 {
+		s += fmt.Sprintf("  p50 %s  p99 %s", formatLatency(res.P50), formatLatency(res.P99))
+	}
+	s += fmt.Sprintf("  errors %d", res.Errors)
+	if res.CPU > 0 {
+		s += fmt.Sprintf("  cpu %3.0f%%", res.CPU*100)
+	}
+	if len(res.StatusCodes) > 0 {
+		s += "  [" + statusSummary(res.StatusCodes) + "]"
+	}
+	for _, m := range res.Extra {
+		s += "  " + m.Name + ": " + m.Value
+	}
+	return s
 }
 
 // RunOptions are the load parameters shared by every scenario of a run.
@@ -118,6 +156,10 @@ type RunOptions struct {
 	// Workers is the fixed number of concurrent requesters (and
 	// connections): rate is unlimited, so this sets the offered load.
 	Workers int
+	// Orgs is how many organization grains grain_heap activates.
+	Orgs int
+	// Quick asks the scenarios with fixed sizes for smaller ones.
+	Quick bool
 }
 
 // Metric is one extra, named result column.
@@ -186,9 +228,7 @@ func runHTTP(ctx context.Context, s Scenario, env *Env, fx Fixture, opts RunOpti
 	attack(ctx, client, tr, opts.Workers, opts.Duration, s.Name, func(res *vegeta.Result) { t.add(res, s.Check(res)) })
 	cpu, wall := processCPU()-cpu0, time.Since(wall0)
 	r := t.result(s.Name, s.section())
-	if cpu > 0 && wall > 0 {
-		r.CPU = cpu.Seconds() / wall.Seconds() / float64(runtime.NumCPU())
-	}
+	r.CPU = cpuShare(cpu, wall)
 	if s.Columns != nil {
 		r.Extra = append(r.Extra, s.Columns(r)...)
 	}
@@ -210,6 +250,15 @@ func attack(ctx context.Context, client *http.Client, tr vegeta.Targeter, worker
 	for res := range atk.Attack(tr, vegeta.ConstantPacer{}, d, name) {
 		observe(res)
 	}
+}
+
+// cpuShare is cpu time used during wall time as a share of all the
+// machine's CPUs; 0 when either is unknown.
+func cpuShare(cpu, wall time.Duration) float64 {
+	if cpu <= 0 || wall <= 0 {
+		return 0
+	}
+	return cpu.Seconds() / wall.Seconds() / float64(runtime.NumCPU())
 }
 
 // processCPU is the user and system CPU time this process has used so far,
@@ -236,28 +285,62 @@ type tally struct {
 // newTally sizes a tally for a run of d with workers requesters.
 func newTally(d time.Duration, workers int) *tally {
 	// Room for ~20k requests/s, so appending rarely reallocates mid-run.
-	capacity := int(d.Seconds()*20000) + workers
-	return &tally{
-		latencies: make([]time.Duration, 0, capacity),
-		codes:     map[int]uint64{},
-		causes:    map[string]uint64{},
-	}
+	t := tallyWithCapacity(int(d.Seconds()*20000) + workers)
+	t.codes = map[int]uint64{}
+	return t
+}
+
+// tallyWithCapacity is an empty tally with room for capacity latencies;
+// it counts no status codes (calls that are not HTTP requests).
+func tallyWithCapacity(capacity int) *tally {
+	return &tally{latencies: make([]time.Duration, 0, capacity), causes: map[string]uint64{}}
 }
 
 // add counts one result; checkErr is the scenario's verdict on it.
 func (t *tally) add(res *vegeta.Result, checkErr error) {
-	if t.first.IsZero() || res.Timestamp.Before(t.first) {
-		t.first = res.Timestamp
-	}
-	if end := res.End(); end.After(t.last) {
-		t.last = end
-	}
-	t.latencies = append(t.latencies, res.Latency)
+	t.observe(res.Timestamp, res.Latency, checkErr)
 	t.bytesIn += res.BytesIn
 	t.codes[int(res.Code)]++
-	if checkErr != nil {
+}
+
+// observe counts one call started at start that took latency and failed
+// with err (nil: a success).
+func (t *tally) observe(start time.Time, latency time.Duration, err error) {
+	if t.first.IsZero() || start.Before(t.first) {
+		t.first = start
+	}
+	if end := start.Add(latency); end.After(t.last) {
+		t.last = end
+	}
+	t.latencies = append(t.latencies, latency)
+	if err != nil {
 		t.errors++
-		t.causes[checkErr.Error()]++
+		t.causes[err.Error()]++
+	}
+}
+
+// merge adds what o counted to t.
+func (t *tally) merge(o *tally) {
+	if len(o.latencies) == 0 {
+		return
+	}
+	if t.first.IsZero() || o.first.Before(t.first) {
+		t.first = o.first
+	}
+	if o.last.After(t.last) {
+		t.last = o.last
+	}
+	t.latencies = append(t.latencies, o.latencies...)
+	t.errors += o.errors
+	t.bytesIn += o.bytesIn
+	for k, v := range o.causes {
+		t.causes[k] += v
+	}
+	for k, v := range o.codes {
+		if t.codes == nil {
+			t.codes = map[int]uint64{}
+		}
+		t.codes[k] += v
 	}
 }
 

@@ -34,12 +34,12 @@ func baselineScenario() Scenario {
 // they run. A later issue adds one by writing a constructor like healthLive
 // and appending it here.
 func scenarios() []Scenario {
-	return []Scenario{
+	return append([]Scenario{
 		healthLive(),
 		notFoundEnvelope(),
 		meWithToken(),
 		meWithAPIKey(),
-	}
+	}, grainScenarios()...)
 }
 
 // healthLive measures the cheapest real route: the whole middleware
