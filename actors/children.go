@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/actors/actorpb"
-	"github.com/socialmediamanager/smm/domain"
 )
 
 // Kinds of children: one of each per social account.
@@ -31,24 +31,34 @@ func parseChild(pid *actor.PID) (kind, account string) {
 	return kind, account
 }
 
+// ChildOf reads a child's kind and account id back from its PID: children
+// are spawned from one shared Props per kind, and learn which account they
+// stand for from their own name (ChildOf(ctx.Self())).
+func ChildOf(pid *actor.PID) (kind string, account uuid.UUID, err error) {
+	kind, id := parseChild(pid)
+	if kind != ChildAccount && kind != ChildSync {
+		return "", uuid.Nil, fmt.Errorf("%q is not a child of an organization grain", pid.GetId())
+	}
+	if account, err = uuid.Parse(id); err != nil {
+		return "", uuid.Nil, fmt.Errorf("child %q: %w", pid.GetId(), err)
+	}
+	return kind, account, nil
+}
+
 // accountActor is the actor of one social account. The social-accounts and
 // publishing issues give it its work (token refresh, publish calls under
-// the account's bucket); for now it holds the account it stands for.
-type accountActor struct {
-	account domain.SocialAccount
-}
+// the account's bucket), and the state it needs, loaded when it starts.
+type accountActor struct{}
 
 // syncActor fetches one account's metrics and comments (the analytics and
 // engagement issues fill it in).
-type syncActor struct {
-	account domain.SocialAccount
-}
+type syncActor struct{}
 
-func defaultChild(kind string, account domain.SocialAccount) actor.Actor {
+func defaultChild(kind string) actor.Actor {
 	if kind == ChildSync {
-		return &syncActor{account: account}
+		return &syncActor{}
 	}
-	return &accountActor{account: account}
+	return &accountActor{}
 }
 
 // Receive answers nothing yet; its work arrives with the publishing issue.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -15,12 +16,26 @@ import (
 	"github.com/socialmediamanager/smm/domain"
 )
 
-// Child statuses in the grain's description.
+// childStatus is what the supervisor last reported of a child; a byte, as
+// every grain holds six or so.
+type childStatus uint8
+
 const (
-	childRunning    = "running"
-	childRestarting = "restarting"
-	childStopped    = "stopped"
+	childRunning childStatus = iota
+	childRestarting
+	childStopped
 )
+
+// String is the status's name in the grain's description.
+func (s childStatus) String() string {
+	switch s {
+	case childRestarting:
+		return "restarting"
+	case childStopped:
+		return "stopped"
+	}
+	return "running"
+}
 
 // organizationGrain is the virtual actor of one organization. Its memory is
 // a cache of PostgreSQL, loaded on activation; it can be dropped at any
@@ -28,7 +43,6 @@ const (
 type organizationGrain struct {
 	rt  *Runtime
 	ctx cluster.GrainContext
-	log *slog.Logger
 
 	id      uuid.UUID
 	org     domain.Organization
@@ -37,17 +51,19 @@ type organizationGrain struct {
 	loadAnswered bool
 	loads        int64
 	activatedAt  time.Time
-	children     map[string]*child
+	// children is a slice, not a map: a grain has a handful, and an idle
+	// grain's every byte counts a hundred thousand times.
+	children []child
 }
 
 // child is one child actor and what its supervisor reported of it.
 type child struct {
 	kind        string
-	account     domain.SocialAccount
+	account     uuid.UUID
 	pid         *actor.PID
-	status      string
-	restarts    int32
 	lastFailure string
+	restarts    int32
+	status      childStatus
 }
 
 var _ actorpb.OrganizationGrain = (*organizationGrain)(nil)
@@ -57,8 +73,6 @@ func (g *organizationGrain) Init(ctx cluster.GrainContext) {
 	g.ctx = ctx
 	g.rt = runtimeOf(ctx.ActorSystem())
 	g.activatedAt = time.Now()
-	g.children = map[string]*child{}
-	g.log = g.rt.opts.Logger.With(slog.String("organization_id", ctx.Identity()), slog.String("member", ctx.Cluster().ActorSystem.ID))
 	g.rt.active.Add(1)
 	g.rt.activations.Add(1)
 	g.rt.hosted.Store(ctx.Identity(), struct{}{})
@@ -97,42 +111,72 @@ func (g *organizationGrain) load(parent context.Context) error {
 // reconcile starts the children of new accounts, stops those of removed
 // ones, and starts again a child its supervisor had stopped.
 func (g *organizationGrain) reconcile(accounts []domain.SocialAccount) {
-	want := make(map[string]bool, 2*len(accounts))
+	kept := g.children[:0]
+	for _, c := range g.children {
+		if slices.ContainsFunc(accounts, func(a domain.SocialAccount) bool { return a.ID == c.account }) {
+			kept = append(kept, c)
+			continue
+		}
+		g.ctx.Stop(c.pid)
+	}
+	clear(g.children[len(kept):])
+	g.children = slices.Grow(kept, 2*len(accounts)-len(kept))
 	for _, a := range accounts {
 		for _, kind := range []string{ChildAccount, ChildSync} {
-			name := childName(kind, a.ID.String())
-			want[name] = true
-			if c, ok := g.children[name]; ok && c.status != childStopped {
-				c.account = a
+			if c := g.child(kind, a.ID); c != nil && c.status != childStopped {
 				continue
 			}
-			g.spawn(name, kind, a)
-		}
-	}
-	for name, c := range g.children {
-		if !want[name] {
-			g.ctx.Stop(c.pid)
-			delete(g.children, name)
+			g.spawn(kind, a.ID)
 		}
 	}
 }
 
-func (g *organizationGrain) spawn(name, kind string, a domain.SocialAccount) {
-	produce := g.rt.opts.Children
-	props := actor.PropsFromProducer(func() actor.Actor { return produce(kind, a) })
-	pid, err := g.ctx.SpawnNamed(props, name)
+// child is the record of the grain's child of kind for account, or nil.
+func (g *organizationGrain) child(kind string, account uuid.UUID) *child {
+	for i := range g.children {
+		if c := &g.children[i]; c.kind == kind && c.account == account {
+			return c
+		}
+	}
+	return nil
+}
+
+// childOf is the record of the child at pid, or nil.
+func (g *organizationGrain) childOf(pid *actor.PID) *child {
+	kind, account, err := ChildOf(pid)
+	if err != nil {
+		return nil
+	}
+	if c := g.child(kind, account); c != nil && c.pid.Equal(pid) {
+		return c
+	}
+	return nil
+}
+
+// spawn starts a child from its kind's shared props: the child reads its
+// account from its name, so an idle child costs its actor and nothing more.
+func (g *organizationGrain) spawn(kind string, account uuid.UUID) {
+	pid, err := g.ctx.SpawnNamed(g.rt.childProps(kind), childName(kind, account.String()))
 	if err != nil {
 		// The stopped predecessor has not finished stopping: the next
 		// reconcile starts it.
-		g.log.Warn("child actor not started", slog.String("account_id", a.ID.String()), slog.String("child", kind), slog.Any("error", err))
+		g.logger().Warn("child actor not started", slog.String("organization_id", g.ctx.Identity()),
+			slog.String("account_id", account.String()), slog.String("child", kind), slog.Any("error", err))
 		return
 	}
-	prev := g.children[name]
-	c := &child{kind: kind, account: a, pid: pid, status: childRunning}
-	if prev != nil {
-		c.restarts = prev.restarts
+	if c := g.child(kind, account); c != nil {
+		c.pid, c.status = pid, childRunning
+		return
 	}
-	g.children[name] = c
+	g.children = append(g.children, child{kind: kind, account: account, pid: pid, status: childRunning})
+}
+
+// logger is the node's logger with this member's id. A grain keeps no
+// logger of its own (a clone per grain is memory a hundred thousand idle
+// grains would pay for); the command's context, or the line's attributes,
+// name the organization.
+func (g *organizationGrain) logger() *slog.Logger {
+	return g.rt.opts.Logger.With(slog.String("member", g.ctx.Cluster().ActorSystem.ID))
 }
 
 // Terminate runs when the grain stops (passivation, shutdown); its
@@ -150,8 +194,7 @@ func (g *organizationGrain) ReceiveDefault(ctx cluster.GrainContext) {
 	case *childFailed:
 		g.childFailed(m)
 	case *childRestarted:
-		kind, account := parseChild(m.pid)
-		if c, ok := g.children[childName(kind, account)]; ok && c.pid.Equal(m.pid) && c.status == childRestarting {
+		if c := g.childOf(m.pid); c != nil && c.status == childRestarting {
 			c.status = childRunning
 		}
 	}
@@ -159,9 +202,9 @@ func (g *organizationGrain) ReceiveDefault(ctx cluster.GrainContext) {
 
 func (g *organizationGrain) childFailed(f *childFailed) {
 	kind, account := parseChild(f.pid)
-	logFailure(g.log, g.ctx.Identity(), kind, account, f)
-	c, ok := g.children[childName(kind, account)]
-	if !ok {
+	logFailure(g.logger(), g.ctx.Identity(), kind, account, f)
+	c := g.childOf(f.pid)
+	if c == nil {
 		return
 	}
 	c.lastFailure = f.reason
@@ -226,12 +269,12 @@ func (g *organizationGrain) UpdateOrganization(req *actorpb.UpdateOrganizationRe
 	org, err := g.rt.opts.Writer.UpdateOrganization(ctx, p, patch)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeInternal {
-			g.log.ErrorContext(ctx, "update organization", slog.Any("error", err))
+			g.logger().ErrorContext(ctx, "update organization", slog.Any("error", err))
 		}
 		return nil, toGrainError(err)
 	}
 	g.org = org
-	g.log.InfoContext(ctx, "organization updated")
+	g.logger().InfoContext(ctx, "organization updated")
 	return organizationMessage(org), nil
 }
 
@@ -274,7 +317,7 @@ func (g *organizationGrain) activation() *actorpb.Activation {
 	}
 	for _, c := range g.children {
 		out.Children = append(out.Children, &actorpb.Child{
-			AccountId: c.account.ID.String(), Kind: c.kind, Status: c.status,
+			AccountId: c.account.String(), Kind: c.kind, Status: c.status.String(),
 			Restarts: c.restarts, LastFailure: c.lastFailure,
 		})
 	}

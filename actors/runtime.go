@@ -30,10 +30,11 @@ type OrganizationWriter interface {
 	UpdateOrganization(ctx context.Context, p domain.Principal, patch domain.OrganizationPatch) (domain.Organization, error)
 }
 
-// ChildProducer makes the actor behind one child of a grain. The publishing
-// issue gives account actors their work; tests give children behaviour to
-// exercise supervision.
-type ChildProducer func(kind string, account domain.SocialAccount) actor.Actor
+// ChildProducer makes the actor behind one child of a grain, of kind
+// ChildAccount or ChildSync; the actor learns its account from its name
+// (ChildOf). The publishing issue gives account actors their work; tests
+// give children behaviour to exercise supervision.
+type ChildProducer func(kind string) actor.Actor
 
 // Options configure the grains of one node.
 type Options struct {
@@ -101,6 +102,9 @@ type Runtime struct {
 	// hosted holds the identity of every grain active on this node.
 	hosted sync.Map // string -> struct{}
 
+	// props are the children's Props, one per kind, shared by every grain.
+	props map[string]*actor.Props
+
 	mu     sync.Mutex
 	failed []*actorpb.FailedChild
 }
@@ -111,8 +115,17 @@ const maxFailedChildren = 100
 // NewRuntime prepares the grains of one node.
 func NewRuntime(opts Options) *Runtime {
 	opts.defaults()
-	return &Runtime{opts: opts, started: time.Now()}
+	rt := &Runtime{opts: opts, started: time.Now(), props: map[string]*actor.Props{}}
+	for _, kind := range []string{ChildAccount, ChildSync} {
+		produce := opts.Children
+		rt.props[kind] = actor.PropsFromProducer(func() actor.Actor { return produce(kind) },
+			actor.WithMailbox(actor.UnboundedLockfree()))
+	}
+	return rt
 }
+
+// childProps is the shared Props of a kind of child.
+func (rt *Runtime) childProps(kind string) *actor.Props { return rt.props[kind] }
 
 // runtimes maps each actor system to the runtime of its grains. The
 // generated kind keeps one grain factory per process, so a grain finds its
@@ -141,7 +154,9 @@ func (rt *Runtime) Kind() *cluster.Kind {
 	}, rt.opts.IdleTimeout,
 		actor.WithSupervisor(&childSupervisor{rt: rt}),
 		actor.WithReceiverMiddleware(rt.observe),
-		actor.WithMailbox(actor.Unbounded(&mailboxClock{metrics: rt.opts.Metrics})),
+		// The lock-free queue costs a few words while empty; the default
+		// ring buffer preallocates ten slots per mailbox.
+		actor.WithMailbox(actor.UnboundedLockfree(&mailboxClock{metrics: rt.opts.Metrics})),
 	)
 }
 

@@ -41,14 +41,9 @@ func newChildProbe() *childProbe {
 func childKey(kind string, a domain.SocialAccount) string { return kind + "/" + a.ID.String() }
 
 // produce is the ChildProducer: protoactor calls it for every incarnation,
-// the first and each restart.
-func (p *childProbe) produce(kind string, a domain.SocialAccount) actor.Actor {
-	key := childKey(kind, a)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.incarnations[key]++
-	return &testChild{probe: p, key: key, incarnation: p.incarnations[key]}
-}
+// the first and each restart; the child counts itself when it starts and
+// learns which account it stands for.
+func (p *childProbe) produce(string) actor.Actor { return &testChild{probe: p} }
 
 type testChild struct {
 	probe       *childProbe
@@ -59,8 +54,15 @@ type testChild struct {
 func (c *testChild) Receive(ctx actor.Context) {
 	switch ctx.Message().(type) {
 	case *actor.Started:
+		kind, account, err := actors.ChildOf(ctx.Self())
+		if err != nil {
+			panic(err)
+		}
+		c.key = kind + "/" + account.String()
 		p := c.probe
 		p.mu.Lock()
+		p.incarnations[c.key]++
+		c.incarnation = p.incarnations[c.key]
 		p.root = ctx.ActorSystem().Root
 		p.pids[c.key] = ctx.Self()
 		p.startedAt[c.key] = append(p.startedAt[c.key], time.Now())
