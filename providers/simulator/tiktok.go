@@ -1,0 +1,4 @@
+package simulator
+
+// tiktokRoutes registers the simulated tiktok hosts (see the package comment).
+func (s *Simulator) tiktokRoutes() {}

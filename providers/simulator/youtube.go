@@ -1,0 +1,4 @@
+package simulator
+
+// youtubeRoutes registers the simulated youtube hosts (see the package comment).
+func (s *Simulator) youtubeRoutes() {}
