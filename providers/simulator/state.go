@@ -297,3 +297,15 @@ func (s *Simulator) update(fn func()) {
 	defer s.mu.Unlock()
 	fn()
 }
+
+// IssuedSecrets returns the value of every token and code the simulator
+// issued: a test scans logs and responses for them.
+func (s *Simulator) IssuedSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.tokens))
+	for v := range s.tokens {
+		out = append(out, v)
+	}
+	return out
+}
