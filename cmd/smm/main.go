@@ -41,6 +41,9 @@ commands:
   cluster status [--addr HOST:PORT] [--json]
                         members of the actor cluster, their grains and failed
                         children, asked of the member at SMM_CLUSTER_ADDR
+  keys rotate [--dry-run]
+                        re-seal stored secrets under the primary encryption
+                        key; resumable (see smm keys rotate --help)
   version               print the version
 `
 
@@ -62,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = admin(ctx, args[1:], stdout)
 	case "cluster":
 		err = clusterCommand(ctx, args[1:], stdout)
+	case "keys":
+		err = keysCommand(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 	case "help", "-h", "--help":
