@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/actors/actorpb"
+	"github.com/socialmediamanager/smm/domain"
 )
 
 // Kinds of children: one of each per social account.
@@ -45,10 +47,27 @@ func ChildOf(pid *actor.PID) (kind string, account uuid.UUID, err error) {
 	return kind, account, nil
 }
 
-// accountActor is the actor of one social account. The social-accounts and
-// publishing issues give it its work (token refresh, publish calls under
-// the account's bucket), and the state it needs, loaded when it starts.
-type accountActor struct{}
+// accountActor is the actor of one social account. It keeps the account's
+// connection alive (AccountKeeper.Maintain, on the schedule it answers);
+// the publishing issue gives it publish calls under the account's bucket.
+type accountActor struct {
+	org, account uuid.UUID
+	timer        *time.Timer
+	busy         bool
+}
+
+// accountAssigned tells an account actor its organization: the grain sends
+// it right after spawning the actor, and again after a restart.
+type accountAssigned struct{ org uuid.UUID }
+
+// maintainTick asks an account actor to maintain its account now.
+type maintainTick struct{}
+
+// maintained is the outcome of one Maintain call.
+type maintained struct {
+	next time.Duration
+	err  error
+}
 
 // syncActor fetches one account's metrics and comments (the analytics and
 // engagement issues fill it in).
@@ -61,8 +80,57 @@ func defaultChild(kind string) actor.Actor {
 	return &accountActor{}
 }
 
-// Receive answers nothing yet; its work arrives with the publishing issue.
-func (a *accountActor) Receive(actor.Context) {}
+// Receive runs the account's maintenance loop. Maintain runs in its own
+// goroutine (it calls the provider), so the actor's mailbox stays free; one
+// run at a time.
+func (a *accountActor) Receive(ctx actor.Context) {
+	rt := runtimeOf(ctx.ActorSystem())
+	switch m := ctx.Message().(type) {
+	case *accountAssigned:
+		_, account, err := ChildOf(ctx.Self())
+		if err != nil || rt == nil || rt.opts.Accounts == nil {
+			return
+		}
+		a.org, a.account = m.org, account
+		a.schedule(ctx, 0)
+	case *maintainTick:
+		if a.busy || a.org == uuid.Nil {
+			return
+		}
+		a.busy = true
+		self, root, keeper, timeout := ctx.Self(), ctx.ActorSystem().Root, rt.opts.Accounts, rt.opts.LoadTimeout*6
+		org, account := a.org, a.account
+		go func() {
+			c, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			next, err := keeper.Maintain(c, org, account)
+			root.Send(self, &maintained{next: next, err: err})
+		}()
+	case *maintained:
+		a.busy = false
+		if m.err != nil {
+			if domain.ErrorCode(m.err) == domain.CodeNotFound {
+				return // the account is gone; the grain stops this actor
+			}
+			rt.opts.Logger.Warn("social account maintenance failed", slog.String("organization_id", a.org.String()),
+				slog.String("account_id", a.account.String()), slog.Any("error", m.err))
+		}
+		a.schedule(ctx, m.next)
+	case *actor.Stopping, *actor.Restarting:
+		if a.timer != nil {
+			a.timer.Stop()
+		}
+	}
+}
+
+// schedule sends the actor a maintainTick after d.
+func (a *accountActor) schedule(ctx actor.Context, d time.Duration) {
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	a.timer = time.AfterFunc(max(d, 0), func() { root.Send(self, &maintainTick{}) })
+}
 
 // Receive answers nothing yet; its work arrives with the analytics issue.
 func (a *syncActor) Receive(actor.Context) {}

@@ -131,6 +131,13 @@ func (g *organizationGrain) reconcile(accounts []domain.SocialAccount) {
 	}
 }
 
+// assign tells a new (or restarted) account actor its organization.
+func (g *organizationGrain) assign(kind string, pid *actor.PID) {
+	if kind == ChildAccount && g.rt.opts.Accounts != nil {
+		g.ctx.Send(pid, &accountAssigned{org: g.id})
+	}
+}
+
 // child is the record of the grain's child of kind for account, or nil.
 func (g *organizationGrain) child(kind string, account uuid.UUID) *child {
 	for i := range g.children {
@@ -164,6 +171,7 @@ func (g *organizationGrain) spawn(kind string, account uuid.UUID) {
 			slog.String("account_id", account.String()), slog.String("child", kind), slog.Any("error", err))
 		return
 	}
+	g.assign(kind, pid)
 	if c := g.child(kind, account); c != nil {
 		c.pid, c.status = pid, childRunning
 		return
@@ -196,6 +204,7 @@ func (g *organizationGrain) ReceiveDefault(ctx cluster.GrainContext) {
 	case *childRestarted:
 		if c := g.childOf(m.pid); c != nil && c.status == childRestarting {
 			c.status = childRunning
+			g.assign(c.kind, c.pid)
 		}
 	}
 }

@@ -36,6 +36,12 @@ type OrganizationWriter interface {
 // give children behaviour to exercise supervision.
 type ChildProducer func(kind string) actor.Actor
 
+// AccountKeeper maintains one social account's connection (token refresh,
+// health check) and says when to call it again (package socialaccounts).
+type AccountKeeper interface {
+	Maintain(ctx context.Context, org, account uuid.UUID) (time.Duration, error)
+}
+
 // Options configure the grains of one node.
 type Options struct {
 	// Store returns the org-bound store of an organization.
@@ -55,6 +61,9 @@ type Options struct {
 	MaxRestartBackoff time.Duration
 	// Children overrides the actors made for children (nil: the defaults).
 	Children ChildProducer
+	// Accounts keeps social accounts' connections alive; the account
+	// actors call it (nil: they do nothing).
+	Accounts AccountKeeper
 	Metrics  *Metrics
 }
 

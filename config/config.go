@@ -67,7 +67,42 @@ type Config struct {
 	RateLimits     RateLimits
 
 	Cluster Cluster
+
+	Providers Providers
 }
+
+// Providers configures the social networks' clients and the simulators.
+type Providers struct {
+	// Mode is sandbox (the simulators) or live (the real APIs).
+	Mode string
+	// SimulatorURL is an external simulator (`smm simulate`) to use in
+	// sandbox mode; empty: the service runs one in-process on
+	// SimulatorAddr.
+	SimulatorURL  string
+	SimulatorAddr string
+	// PublicURL is the base URL providers send browsers back to.
+	PublicURL string
+	// OAuthReturnURL, when set, is where the OAuth callback redirects.
+	OAuthReturnURL string
+	Timeout        time.Duration
+	RefreshMargin  time.Duration
+	HealthInterval time.Duration
+	SweepInterval  time.Duration
+
+	InstagramClientID     string
+	InstagramClientSecret string
+	InstagramAPIVersion   string
+	TikTokClientKey       string
+	TikTokClientSecret    string
+	GoogleClientID        string
+	GoogleClientSecret    string
+}
+
+// Provider modes.
+const (
+	ProvidersSandbox = "sandbox"
+	ProvidersLive    = "live"
+)
 
 // Cluster configures this node's place in the actor cluster (see cluster/).
 type Cluster struct {
@@ -161,6 +196,22 @@ var Variables = []Variable{
 	{Name: "SMM_CLUSTER_REQUEST_TIMEOUT", Default: "5s", Help: "time one HTTP-edge command to an organization grain may take; past it the request answers 503 unavailable"},
 	{Name: "SMM_ORG_IDLE_TIMEOUT", Default: "10m", Help: "an organization grain without messages for this long is passivated (re-activated on the next message)"},
 	{Name: "SMM_RATE_LIMIT_INVITATIONS", Default: "30/h:burst=10", Help: "per organization on sending invitations"},
+	{Name: "SMM_PROVIDERS_MODE", Default: ProvidersSandbox, Help: "sandbox (the Instagram, TikTok and YouTube simulators; works offline) or live (the real APIs; their credentials below are then required)"},
+	{Name: "SMM_SIMULATOR_URL", Default: "", Help: "sandbox mode: base URL of a running `smm simulate`; empty: the service runs the simulators in-process on SMM_SIMULATOR_ADDR"},
+	{Name: "SMM_SIMULATOR_ADDR", Default: "127.0.0.1:8070", Help: "sandbox mode: host:port of the in-process simulators (the authorize pages a browser opens)"},
+	{Name: "SMM_PUBLIC_URL", Default: "http://localhost:8080", Help: "public base URL of this API; OAuth redirect URIs are SMM_PUBLIC_URL/api/v1/oauth/{provider}/callback (register them with the providers)"},
+	{Name: "SMM_OAUTH_RETURN_URL", Default: "", Help: "where the OAuth callback sends the browser back (with status, provider, account_id or error in the query); empty: a small page"},
+	{Name: "SMM_PROVIDER_TIMEOUT", Default: "30s", Help: "time one HTTP exchange with a provider may take"},
+	{Name: "SMM_TOKEN_REFRESH_MARGIN", Default: "15m", Help: "a social account's access token is refreshed this long before it expires"},
+	{Name: "SMM_ACCOUNT_HEALTH_INTERVAL", Default: "6h", Help: "how often each social account's connection is checked"},
+	{Name: "SMM_TOKEN_SWEEP_INTERVAL", Default: "1m", Help: "how often the node looks for accounts whose token is due for refresh and wakes their organizations"},
+	{Name: "SMM_INSTAGRAM_CLIENT_ID", Default: "", Help: "live mode: the Instagram app's id"},
+	{Name: "SMM_INSTAGRAM_CLIENT_SECRET", Default: "", Secret: true, Help: "live mode: the Instagram app's secret"},
+	{Name: "SMM_INSTAGRAM_API_VERSION", Default: "v23.0", Help: "Graph API version of Instagram calls"},
+	{Name: "SMM_TIKTOK_CLIENT_KEY", Default: "", Help: "live mode: the TikTok app's client key"},
+	{Name: "SMM_TIKTOK_CLIENT_SECRET", Default: "", Secret: true, Help: "live mode: the TikTok app's client secret"},
+	{Name: "SMM_GOOGLE_CLIENT_ID", Default: "", Help: "live mode: the Google OAuth client id (YouTube)"},
+	{Name: "SMM_GOOGLE_CLIENT_SECRET", Default: "", Secret: true, Help: "live mode: the Google OAuth client secret (YouTube)"},
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -216,6 +267,41 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		EtcdEndpoints:  r.list("SMM_ETCD_ENDPOINTS"),
 		RequestTimeout: r.duration("SMM_CLUSTER_REQUEST_TIMEOUT"),
 		OrgIdleTimeout: r.duration("SMM_ORG_IDLE_TIMEOUT"),
+	}
+	c.Providers = Providers{
+		Mode:                  r.oneOf("SMM_PROVIDERS_MODE", ProvidersSandbox, ProvidersLive),
+		SimulatorURL:          r.str("SMM_SIMULATOR_URL"),
+		SimulatorAddr:         r.hostPort("SMM_SIMULATOR_ADDR"),
+		PublicURL:             strings.TrimRight(r.str("SMM_PUBLIC_URL"), "/"),
+		OAuthReturnURL:        r.str("SMM_OAUTH_RETURN_URL"),
+		Timeout:               r.duration("SMM_PROVIDER_TIMEOUT"),
+		RefreshMargin:         r.duration("SMM_TOKEN_REFRESH_MARGIN"),
+		HealthInterval:        r.duration("SMM_ACCOUNT_HEALTH_INTERVAL"),
+		SweepInterval:         r.duration("SMM_TOKEN_SWEEP_INTERVAL"),
+		InstagramClientID:     r.str("SMM_INSTAGRAM_CLIENT_ID"),
+		InstagramClientSecret: r.str("SMM_INSTAGRAM_CLIENT_SECRET"),
+		InstagramAPIVersion:   r.str("SMM_INSTAGRAM_API_VERSION"),
+		TikTokClientKey:       r.str("SMM_TIKTOK_CLIENT_KEY"),
+		TikTokClientSecret:    r.str("SMM_TIKTOK_CLIENT_SECRET"),
+		GoogleClientID:        r.str("SMM_GOOGLE_CLIENT_ID"),
+		GoogleClientSecret:    r.str("SMM_GOOGLE_CLIENT_SECRET"),
+	}
+	if u, err := url.Parse(c.Providers.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail("SMM_PUBLIC_URL", "must be an absolute http(s) URL")
+	}
+	if c.Providers.OAuthReturnURL != "" {
+		if u, err := url.Parse(c.Providers.OAuthReturnURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.fail("SMM_OAUTH_RETURN_URL", "must be an absolute http(s) URL")
+		}
+	}
+	if c.Providers.Mode == ProvidersLive {
+		// Live mode cannot start without what the providers require.
+		for _, name := range []string{"SMM_INSTAGRAM_CLIENT_ID", "SMM_INSTAGRAM_CLIENT_SECRET", "SMM_TIKTOK_CLIENT_KEY",
+			"SMM_TIKTOK_CLIENT_SECRET", "SMM_GOOGLE_CLIENT_ID", "SMM_GOOGLE_CLIENT_SECRET"} {
+			if r.str(name) == "" {
+				r.fail(name, "must be set when SMM_PROVIDERS_MODE=live")
+			}
+		}
 	}
 	if c.Cluster.AdvertisedAddr != "" {
 		c.Cluster.AdvertisedAddr = r.hostPort("SMM_CLUSTER_ADVERTISED_ADDR")

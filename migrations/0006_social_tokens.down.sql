@@ -2,6 +2,7 @@ DROP FUNCTION smm_users_with_totp();
 DROP FUNCTION smm_orgs_with_sealed_tokens(text);
 DROP FUNCTION smm_accounts_expiring(timestamptz);
 DROP TABLE outbox_events;
+DROP POLICY social_accounts_owner_read ON social_accounts;
 DROP INDEX social_accounts_key;
 DROP INDEX social_accounts_expiry;
 ALTER TABLE social_accounts

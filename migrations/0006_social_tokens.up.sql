@@ -43,6 +43,12 @@ CREATE POLICY outbox_events_scoped ON outbox_events FOR ALL
     USING (organization_id = smm_current_organization_id())
     WITH CHECK (organization_id = smm_current_organization_id());
 
+-- The definer functions below run as the owner role, to which the FORCEd
+-- row-level security applies too: let the owner (the role running the
+-- migrations, owner of the functions) read the table. The application role
+-- is not the owner, so what it sees does not change.
+CREATE POLICY social_accounts_owner_read ON social_accounts FOR SELECT TO CURRENT_USER USING (true);
+
 -- Accounts whose access token expires before horizon: the token sweep wakes
 -- their organizations' grains. Only ids leave; the rows stay behind RLS.
 CREATE FUNCTION smm_accounts_expiring(horizon timestamptz)

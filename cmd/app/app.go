@@ -28,6 +28,8 @@ import (
 	"github.com/socialmediamanager/smm/migrations"
 	"github.com/socialmediamanager/smm/persistence/postgres"
 	"github.com/socialmediamanager/smm/persistence/redisdb"
+	"github.com/socialmediamanager/smm/providers/simulator"
+	"github.com/socialmediamanager/smm/socialaccounts"
 )
 
 // App is one running smm service.
@@ -45,6 +47,10 @@ type App struct {
 	node     *cluster.Node
 	// ownNode is whether this App started node (and so closes it).
 	ownNode bool
+	// accounts is the social-accounts service; sim the in-process provider
+	// simulators of sandbox mode (nil otherwise).
+	accounts *socialaccounts.Service
+	sim      *simulator.Server
 	// invalidations keeps in-memory caches in step across instances.
 	invalidations *redisdb.Invalidations
 }
@@ -88,6 +94,19 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		return nil, fmt.Errorf("identity service: %w", err)
 	}
 	a.limiter = ratelimit.New(a.redis.RateLimits, logger, ratelimit.WithMetrics(a.registry))
+	clients, sim, err := providerClients(cfg, logger)
+	if err != nil {
+		a.closeStores()
+		return nil, err
+	}
+	a.sim = sim
+	a.accounts = socialaccounts.New(socialaccounts.Deps{
+		Store: store, States: a.redis.NewOAuthStates(), Sealer: keyring, Clients: clients, StepUp: ident,
+		Logger: logger.With(slog.String("component", "social_accounts")),
+	}, socialaccounts.Config{
+		CallbackBaseURL: cfg.Providers.PublicURL, RefreshMargin: cfg.Providers.RefreshMargin,
+		HealthInterval: cfg.Providers.HealthInterval,
+	})
 	grainMetrics := actors.NewMetrics()
 	a.registry.MustRegister(grainMetrics.Collectors()...)
 	runtime := actors.NewRuntime(actors.Options{
@@ -96,6 +115,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		Logger:      logger.With(slog.String("component", "actors")),
 		IdleTimeout: cfg.Cluster.OrgIdleTimeout,
 		Metrics:     grainMetrics,
+		Accounts:    a.accounts,
 	})
 	if a.node == nil {
 		if a.node, err = cluster.Start(cluster.Options{Config: cfg.Cluster, Runtime: runtime, Logger: logger}); err != nil {
@@ -129,7 +149,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		TrustedProxies: cfg.TrustedProxies,
 		Organizations:  a.node.Organizations(),
 		Cluster:        a.node,
+		SocialAccounts: a.accounts,
+		OAuthReturnURL: cfg.Providers.OAuthReturnURL,
 	})
+	a.accounts.SetGrains(a.node.Organizations())
 	if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		a.closeStores()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
@@ -148,6 +171,7 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 func (a *App) Run(ctx context.Context) error {
 	go a.startUp(ctx)
 	go a.invalidations.Run(ctx)
+	go sweepTokens(ctx, postgres.NewStore(a.pool), a.node.Organizations(), a.cfg.Providers.SweepInterval, a.cfg.Providers.RefreshMargin, a.logger)
 	a.logger.InfoContext(ctx, "smm serving", slog.String("addr", a.Addr()))
 
 	served := make(chan error, 1)
@@ -216,6 +240,11 @@ type Option func(*App)
 // remotes race on gRPC's global logger).
 func WithNode(n *cluster.Node) Option { return func(a *App) { a.node = n } }
 
+// Simulator is the in-process provider simulators of sandbox mode (nil
+// when the service uses SMM_SIMULATOR_URL or live providers); tests drive
+// OAuth through it and inspect what reached the "network".
+func (a *App) Simulator() *simulator.Server { return a.sim }
+
 // Node is the cluster member the service sends organization commands
 // through.
 func (a *App) Node() *cluster.Node { return a.node }
@@ -239,6 +268,10 @@ func (a *App) closeStores() error {
 	a.node = nil
 	if a.limiter != nil {
 		a.limiter.Close()
+	}
+	if a.sim != nil {
+		_ = a.sim.Close()
+		a.sim = nil
 	}
 	a.pool.Close()
 	return a.redis.Close()

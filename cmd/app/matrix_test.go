@@ -12,6 +12,7 @@ package app_test
 // while signed in (no password hash) with exactly the role a case needs.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -24,6 +25,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/cmd/app/apptest"
 	"github.com/socialmediamanager/smm/domain"
+	"github.com/socialmediamanager/smm/persistence/pgtest"
+	"github.com/socialmediamanager/smm/persistence/postgres"
 )
 
 const mxPassword = "correct horse battery"
@@ -465,6 +468,49 @@ func mxRoutes() []mxRoute {
 				}
 			}
 		}},
+		{"POST /social-accounts/{provider}/connect", mxRule{perm: domain.PermSocialAccountsEdit}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			r := f.client(t).do("POST", "/api/v1/social-accounts/tiktok/connect", nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var start struct {
+					AuthorizeURL string `json:"authorize_url"`
+				}
+				if allowed {
+					if r.into(t, 200, &start); !strings.Contains(start.AuthorizeURL, "state=") {
+						t.Errorf("got authorize URL %q, want one with a state", start.AuthorizeURL)
+					}
+				}
+			}
+		}},
+		{"GET /social-accounts", mxRule{perm: domain.PermSocialAccountsRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			id := mxCreateAccount(t, f)
+			r := f.client(t).do("GET", "/api/v1/social-accounts?limit=100", nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var list []domain.SocialAccount
+				if allowed {
+					if r.into(t, 200, &list); !slices.ContainsFunc(list, func(a domain.SocialAccount) bool { return a.ID.String() == id }) {
+						t.Errorf("got %s, want account %s listed", r.Data, id)
+					}
+				}
+			}
+		}},
+		{"GET /social-accounts/{id}", mxRule{perm: domain.PermSocialAccountsRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			id := mxCreateAccount(t, f)
+			return f.client(t).do("GET", "/api/v1/social-accounts/"+id, nil, bearer(p.auth)), mxNothing
+		}},
+		{"DELETE /social-accounts/{id}", mxRule{perm: domain.PermSocialAccountsEdit}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			id := mxCreateAccount(t, f)
+			r := c.do("DELETE", "/api/v1/social-accounts/"+id, nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				want := 200
+				if allowed {
+					want = 404
+				}
+				if got := c.do("GET", "/api/v1/social-accounts/"+id, nil, bearer(f.owner.token)).Status; got != want {
+					t.Errorf("got %d reading the account afterwards, want %d", got, want)
+				}
+			}
+		}},
 		{"POST /auth/2fa/setup", person, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
 			c := f.client(t)
 			r := c.do("POST", "/api/v1/auth/2fa/setup", nil, bearer(p.auth))
@@ -579,6 +625,10 @@ func TestRoleMatrix(t *testing.T) {
 		"GET /api-keys                   | ok    ok    role   role   | scope scope scope   scope",
 		"POST /api-keys                  | ok    ok    role   role   | scope scope scope   scope",
 		"DELETE /api-keys/{id}           | ok    ok    role   role   | scope scope scope   scope",
+		"POST /social-accounts/{provider}/connect | ok ok role role | scope scope scope scope",
+		"GET /social-accounts            | ok    ok    ok     ok     | ok    scope scope   ok",
+		"GET /social-accounts/{id}       | ok    ok    ok     ok     | ok    scope scope   ok",
+		"DELETE /social-accounts/{id}    | ok    ok    role   role   | scope scope scope   scope",
 		"POST /auth/2fa/setup            | ok    ok    ok     ok     | role  role  role    role",
 		"POST /auth/switch-organization  | ok    ok    ok     ok     | role  role  role    role",
 		"POST /auth/logout               | ok    ok    ok     ok     | role  role  role    role",
@@ -1077,4 +1127,15 @@ func TestMembershipCacheRace(t *testing.T) {
 			t.Fatalf("trial %d: got %d for the removed member's token after DELETE /members returned, want 401; a second later PATCH /organization got %d (the stale role is cached until its TTL)", trial, r.Status, later.Status)
 		}
 	}
+}
+
+// mxCreateAccount stores a social account (without tokens) in org A.
+func mxCreateAccount(t *testing.T, f *mxFixture) string {
+	t.Helper()
+	a := domain.SocialAccount{ID: uuid.Must(uuid.NewV7()), Provider: domain.ProviderInstagram,
+		ExternalID: "mx-" + uuid.NewString(), Username: "mx", Status: domain.AccountConnected, CreatedAt: time.Now().UTC()}
+	if err := postgres.NewStore(pgtest.Pool(t)).Org(uuid.MustParse(f.orgA)).CreateSocialAccount(context.Background(), a); err != nil {
+		t.Fatalf("create social account: %v", err)
+	}
+	return a.ID.String()
 }

@@ -41,6 +41,10 @@ commands:
   cluster status [--addr HOST:PORT] [--json]
                         members of the actor cluster, their grains and failed
                         children, asked of the member at SMM_CLUSTER_ADDR
+  simulate [--addr HOST:PORT] [flags]
+                        serve the Instagram, TikTok and YouTube simulators
+                        (sandbox mode; SMM_SIMULATOR_URL points the service
+                        at them); faults: POST /_sim/faults/{provider}
   keys rotate [--dry-run]
                         re-seal stored secrets under the primary encryption
                         key; resumable (see smm keys rotate --help)
@@ -65,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = admin(ctx, args[1:], stdout)
 	case "cluster":
 		err = clusterCommand(ctx, args[1:], stdout)
+	case "simulate":
+		err = simulate(ctx, args[1:], stdout)
 	case "keys":
 		err = keysCommand(ctx, args[1:], stdout)
 	case "version":

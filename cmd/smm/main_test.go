@@ -107,6 +107,7 @@ func TestServeStopsCleanlyOnSIGTERM(t *testing.T) {
 		"SMM_DATABASE_OWNER_URL=" + pgtest.OwnerURL(t),
 		"SMM_DATA_DIR=" + t.TempDir(),
 		"SMM_CLUSTER_ADDR=" + clusterAddr,
+		"SMM_SIMULATOR_ADDR=127.0.0.1:0",
 	}, "serve")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

@@ -69,6 +69,8 @@ func startService(ctx context.Context, level slog.Level, client *http.Client) (*
 		return nil, fmt.Errorf("service configuration: %w", err)
 	}
 	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.Cluster.Addr = "127.0.0.1:0"
+	cfg.Providers.SimulatorAddr = "127.0.0.1:0"
 	cfg.LogLevel = level
 	cfg.ShutdownTimeout = 5 * time.Second
 	// The load comes from one client IP and one principal per scenario: the

@@ -56,6 +56,12 @@ type Options struct {
 	Organizations OrganizationCommands
 	// Cluster answers the operator view of the actor cluster.
 	Cluster ClusterOperator
+	// SocialAccounts connects and manages social accounts (nil: the
+	// routes are not served).
+	SocialAccounts SocialAccounts
+	// OAuthReturnURL, when set, is where the OAuth callback sends the
+	// browser back, with the outcome in the query.
+	OAuthReturnURL string
 }
 
 // API is the assembled HTTP edge.

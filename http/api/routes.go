@@ -29,6 +29,9 @@ func (a *API) routes() {
 		a.identityRoutes(v1)
 		a.adminRoutes(v1)
 	}
+	if a.opts.SocialAccounts != nil {
+		a.socialAccountRoutes(v1)
+	}
 }
 
 // jwks publishes the public keys that verify access tokens, so other

@@ -72,6 +72,7 @@ func Config(t testing.TB) config.Config {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.Cluster.Provider = config.ClusterSingle
 	cfg.Cluster.Addr = "127.0.0.1:0"
+	cfg.Providers.SimulatorAddr = "127.0.0.1:0"
 	cfg.DatabaseURL = pgtest.AppURL(t)
 	cfg.DatabaseOwnerURL = pgtest.OwnerURL(t)
 	cfg.ShutdownTimeout = 5 * time.Second

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/socialmediamanager/smm/config"
+	"github.com/socialmediamanager/smm/domain"
+	"github.com/socialmediamanager/smm/persistence/postgres"
+	"github.com/socialmediamanager/smm/providers"
+	"github.com/socialmediamanager/smm/providers/instagram"
+	"github.com/socialmediamanager/smm/providers/simulator"
+	"github.com/socialmediamanager/smm/providers/tiktok"
+	"github.com/socialmediamanager/smm/providers/youtube"
+	"github.com/socialmediamanager/smm/socialaccounts"
+)
+
+// Sandbox credentials: the simulators accept any, and these say what they
+// are in their state.
+const (
+	sandboxClientID     = "smm-sandbox"
+	sandboxClientSecret = "smm-sandbox-secret"
+)
+
+// providerClients builds the three clients: against the simulators in
+// sandbox mode (started in-process unless SMM_SIMULATOR_URL names running
+// ones), against the real APIs in live mode. It returns the in-process
+// simulator server, if it started one, for Close.
+func providerClients(cfg config.Config, logger *slog.Logger) (map[domain.Provider]socialaccounts.Client, *simulator.Server, error) {
+	pc := cfg.Providers
+	httpCfg := providers.HTTPConfig{Timeout: pc.Timeout, Live: pc.Mode == config.ProvidersLive}
+	if pc.Mode == config.ProvidersLive {
+		ig := instagram.Config{ClientID: pc.InstagramClientID, ClientSecret: pc.InstagramClientSecret, Version: pc.InstagramAPIVersion, HTTP: httpCfg}
+		tt := tiktok.Config{ClientKey: pc.TikTokClientKey, ClientSecret: pc.TikTokClientSecret, HTTP: httpCfg}
+		yt := youtube.Config{ClientID: pc.GoogleClientID, ClientSecret: pc.GoogleClientSecret, HTTP: httpCfg}
+		return map[domain.Provider]socialaccounts.Client{
+			domain.ProviderInstagram: instagram.New(ig),
+			domain.ProviderTikTok:    tiktok.New(tt),
+			domain.ProviderYouTube:   youtube.New(yt),
+		}, nil, nil
+	}
+	var sim *simulator.Server
+	base := pc.SimulatorURL
+	if base == "" {
+		var err error
+		if sim, err = simulator.Listen(simulator.New(simulator.Config{}), pc.SimulatorAddr); err != nil {
+			return nil, nil, fmt.Errorf("start the provider simulators on %s (SMM_SIMULATOR_ADDR): %w", pc.SimulatorAddr, err)
+		}
+		base = sim.URL
+		logger.Info("provider simulators serving (sandbox mode)", slog.String("url", base))
+	}
+	ig := instagram.SandboxConfig(base)
+	ig.ClientID, ig.ClientSecret, ig.HTTP = sandboxClientID, sandboxClientSecret, httpCfg
+	tt := tiktok.SandboxConfig(base)
+	tt.ClientKey, tt.ClientSecret, tt.HTTP = sandboxClientID, sandboxClientSecret, httpCfg
+	yt := youtube.SandboxConfig(base)
+	yt.ClientID, yt.ClientSecret, yt.HTTP = sandboxClientID, sandboxClientSecret, httpCfg
+	return map[domain.Provider]socialaccounts.Client{
+		domain.ProviderInstagram: instagram.New(ig),
+		domain.ProviderTikTok:    tiktok.New(tt),
+		domain.ProviderYouTube:   youtube.New(yt),
+	}, sim, nil
+}
+
+// organizationWaker wakes organization grains (Describe activates them).
+type organizationWaker interface {
+	Describe(ctx context.Context, org uuid.UUID) (domain.GrainActivation, error)
+}
+
+// sweepTokens wakes, every interval, the organizations with an account
+// whose token is due for a refresh: a passivated grain keeps no timer, and
+// its account actors refresh as they start. Several nodes sweeping the same
+// organizations only wake grains that live on one node anyway.
+func sweepTokens(ctx context.Context, store *postgres.Store, grains organizationWaker, interval, margin time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		due, err := store.AccountsExpiringBefore(ctx, time.Now().Add(margin+interval), 10000)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("token sweep", slog.Any("error", err))
+			}
+			continue
+		}
+		woken := map[uuid.UUID]bool{}
+		for _, d := range due {
+			if woken[d.OrganizationID] {
+				continue
+			}
+			woken[d.OrganizationID] = true
+			if _, err := grains.Describe(ctx, d.OrganizationID); err != nil && ctx.Err() == nil {
+				logger.Warn("token sweep: organization not woken", slog.String("organization_id", d.OrganizationID.String()), slog.Any("error", err))
+			}
+		}
+	}
+}
