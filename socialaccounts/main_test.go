@@ -87,9 +87,9 @@ func newEnv(t *testing.T, simCfg simulator.Config) *env {
 		t.Fatal(err)
 	}
 	ig := instagram.SandboxConfig(srv.URL)
-	ig.ClientID, ig.ClientSecret = "test-ig", "test-ig-secret"
+	ig.ClientID, ig.ClientSecret, ig.Now = "test-ig", "test-ig-secret", e.clock.Now
 	tt := tiktok.SandboxConfig(srv.URL)
-	tt.ClientKey, tt.ClientSecret = "test-tt", "test-tt-secret"
+	tt.ClientKey, tt.ClientSecret, tt.Now = "test-tt", "test-tt-secret", e.clock.Now
 	yt := youtube.SandboxConfig(srv.URL)
 	yt.ClientID, yt.ClientSecret = "test-yt", "test-yt-secret"
 	e.cfg = socialaccounts.Config{CallbackBaseURL: "http://smm.test", RefreshMargin: refreshMargin,

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"io"
 	"net/http"
 	"time"
 )
@@ -108,6 +109,9 @@ func (s *Simulator) inject(provider string, w http.ResponseWriter, r *http.Reque
 		}
 	}
 	if hang {
+		// The server notices a client that gave up only once the request
+		// body is consumed.
+		_, _ = io.Copy(io.Discard, r.Body)
 		<-r.Context().Done()
 		return true
 	}
