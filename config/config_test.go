@@ -69,6 +69,11 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"SMM_TRUSTED_PROXIES", "10.0.0.0/99"},
 		{"SMM_RATE_LIMIT_IP", "lots"},
 		{"SMM_RATE_LIMIT_LOGIN", "5/fortnight"},
+		{"SMM_PROVIDERS_MODE", "production"},
+		{"SMM_PUBLIC_URL", "localhost:8080"},
+		{"SMM_OAUTH_RETURN_URL", "/connected"},
+		{"SMM_SIMULATOR_ADDR", "nowhere"},
+		{"SMM_TOKEN_REFRESH_MARGIN", "early"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -151,5 +156,29 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 				t.Errorf("got %s read by Load but missing from Variables", name)
 			}
 		}
+	}
+}
+
+// Live mode does not start without the providers' credentials, and says
+// which are missing.
+func TestLiveProvidersNeedCredentials(t *testing.T) {
+	_, err := Load(env(map[string]string{"SMM_PROVIDERS_MODE": "live", "SMM_TIKTOK_CLIENT_KEY": "k"}))
+	if err == nil {
+		t.Fatal("got no error, want the missing credentials named")
+	}
+	for _, name := range []string{"SMM_INSTAGRAM_CLIENT_ID", "SMM_INSTAGRAM_CLIENT_SECRET", "SMM_TIKTOK_CLIENT_SECRET", "SMM_GOOGLE_CLIENT_ID", "SMM_GOOGLE_CLIENT_SECRET"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("got %v, want it to name %s", err, name)
+		}
+	}
+	if strings.Contains(err.Error(), "SMM_TIKTOK_CLIENT_KEY") {
+		t.Errorf("got %v, which names SMM_TIKTOK_CLIENT_KEY although it is set", err)
+	}
+	all := map[string]string{"SMM_PROVIDERS_MODE": "live"}
+	for _, name := range []string{"SMM_INSTAGRAM_CLIENT_ID", "SMM_INSTAGRAM_CLIENT_SECRET", "SMM_TIKTOK_CLIENT_KEY", "SMM_TIKTOK_CLIENT_SECRET", "SMM_GOOGLE_CLIENT_ID", "SMM_GOOGLE_CLIENT_SECRET"} {
+		all[name] = "x"
+	}
+	if _, err := Load(env(all)); err != nil {
+		t.Errorf("with every credential: got %v, want no error", err)
 	}
 }
