@@ -532,8 +532,6 @@ func (s *Simulator) ttPostOf(openID, publishID string) *ttPost {
 
 // --- user and creator ------------------------------------------------
 
-var ttUserFields = []string{"open_id", "union_id", "avatar_url", "avatar_url_100", "avatar_large_url", "display_name", "username"}
-
 func (s *Simulator) ttUserInfo(w http.ResponseWriter, r *http.Request) {
 	if s.inject(TikTok, w, r) {
 		return

@@ -48,9 +48,7 @@ func (c *Client) token(a tokenAnswer) providers.Token {
 	if a.RefreshExpiresIn > 0 {
 		t.RefreshExpiresAt = now.Add(time.Duration(a.RefreshExpiresIn) * time.Second)
 	}
-	for _, s := range strings.FieldsFunc(a.Scope, func(r rune) bool { return r == ',' || r == ' ' }) {
-		t.Scopes = append(t.Scopes, s)
-	}
+	t.Scopes = append(t.Scopes, strings.FieldsFunc(a.Scope, func(r rune) bool { return r == ',' || r == ' ' })...)
 	return t
 }
 
