@@ -242,7 +242,9 @@ func TestChildrenFollowAccounts(t *testing.T) {
 	}
 
 	fourth := e.addAccount(tn.org.ID)
-	if err := e.store.Org(tn.org.ID).DeleteSocialAccount(ctx, tn.accounts[1]); err != nil {
+	gone := domain.Event{ID: uuid.Must(uuid.NewV7()), OrganizationID: tn.org.ID, Type: domain.EventAccountDisconnected,
+		SubjectID: tn.accounts[1].ID, CreatedAt: time.Now().UTC()}
+	if err := e.store.Org(tn.org.ID).DisconnectSocialAccount(ctx, tn.accounts[1].ID, "test", gone); err != nil {
 		t.Fatal(err)
 	}
 	if still := children(e.describe(tn.org.ID)); len(still) != 6 {

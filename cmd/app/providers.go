@@ -32,32 +32,26 @@ const (
 func providerClients(cfg config.Config, logger *slog.Logger) (map[domain.Provider]socialaccounts.Client, *simulator.Server, error) {
 	pc := cfg.Providers
 	httpCfg := providers.HTTPConfig{Timeout: pc.Timeout, Live: pc.Mode == config.ProvidersLive}
-	if pc.Mode == config.ProvidersLive {
-		ig := instagram.Config{ClientID: pc.InstagramClientID, ClientSecret: pc.InstagramClientSecret, Version: pc.InstagramAPIVersion, HTTP: httpCfg}
-		tt := tiktok.Config{ClientKey: pc.TikTokClientKey, ClientSecret: pc.TikTokClientSecret, HTTP: httpCfg}
-		yt := youtube.Config{ClientID: pc.GoogleClientID, ClientSecret: pc.GoogleClientSecret, HTTP: httpCfg}
-		return map[domain.Provider]socialaccounts.Client{
-			domain.ProviderInstagram: instagram.New(ig),
-			domain.ProviderTikTok:    tiktok.New(tt),
-			domain.ProviderYouTube:   youtube.New(yt),
-		}, nil, nil
-	}
+	ig := instagram.Config{ClientID: pc.InstagramClientID, ClientSecret: pc.InstagramClientSecret}
+	tt := tiktok.Config{ClientKey: pc.TikTokClientKey, ClientSecret: pc.TikTokClientSecret}
+	yt := youtube.Config{ClientID: pc.GoogleClientID, ClientSecret: pc.GoogleClientSecret}
 	var sim *simulator.Server
-	base := pc.SimulatorURL
-	if base == "" {
-		var err error
-		if sim, err = simulator.Listen(simulator.New(simulator.Config{}), pc.SimulatorAddr); err != nil {
-			return nil, nil, fmt.Errorf("start the provider simulators on %s (SMM_SIMULATOR_ADDR): %w", pc.SimulatorAddr, err)
+	if pc.Mode != config.ProvidersLive {
+		base := pc.SimulatorURL
+		if base == "" {
+			var err error
+			if sim, err = simulator.Listen(simulator.New(simulator.Config{}), pc.SimulatorAddr); err != nil {
+				return nil, nil, fmt.Errorf("start the provider simulators on %s (SMM_SIMULATOR_ADDR): %w", pc.SimulatorAddr, err)
+			}
+			base = sim.URL
+			logger.Info("provider simulators serving (sandbox mode)", slog.String("url", base))
 		}
-		base = sim.URL
-		logger.Info("provider simulators serving (sandbox mode)", slog.String("url", base))
+		ig, tt, yt = instagram.SandboxConfig(base), tiktok.SandboxConfig(base), youtube.SandboxConfig(base)
+		ig.ClientID, ig.ClientSecret = sandboxClientID, sandboxClientSecret
+		tt.ClientKey, tt.ClientSecret = sandboxClientID, sandboxClientSecret
+		yt.ClientID, yt.ClientSecret = sandboxClientID, sandboxClientSecret
 	}
-	ig := instagram.SandboxConfig(base)
-	ig.ClientID, ig.ClientSecret, ig.HTTP = sandboxClientID, sandboxClientSecret, httpCfg
-	tt := tiktok.SandboxConfig(base)
-	tt.ClientKey, tt.ClientSecret, tt.HTTP = sandboxClientID, sandboxClientSecret, httpCfg
-	yt := youtube.SandboxConfig(base)
-	yt.ClientID, yt.ClientSecret, yt.HTTP = sandboxClientID, sandboxClientSecret, httpCfg
+	ig.Version, ig.HTTP, tt.HTTP, yt.HTTP = pc.InstagramAPIVersion, httpCfg, httpCfg, httpCfg
 	return map[domain.Provider]socialaccounts.Client{
 		domain.ProviderInstagram: instagram.New(ig),
 		domain.ProviderTikTok:    tiktok.New(tt),

@@ -280,21 +280,6 @@ func (o *OrgStore) DisconnectSocialAccount(ctx context.Context, id uuid.UUID, re
 	return nil
 }
 
-// DeleteSocialAccount soft-deletes an account; not_found when it is not a
-// live account of the organization.
-func (o *OrgStore) DeleteSocialAccount(ctx context.Context, a domain.SocialAccount) error {
-	return o.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE social_accounts SET deleted_at = now() WHERE id = $1 AND organization_id = $2 AND deleted_at IS NULL`, a.ID, o.org)
-		if err != nil {
-			return fmt.Errorf("delete social account: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.Errorf(domain.CodeNotFound, "social account not found")
-		}
-		return nil
-	})
-}
-
 // Events lists the organization's outbox events, oldest first (tests, and
 // the webhook issue's delivery).
 func (o *OrgStore) Events(ctx context.Context, eventType string) ([]domain.Event, error) {
