@@ -22,6 +22,7 @@ const (
 type violation struct {
 	Code    domain.Code `json:"code"`
 	Field   string      `json:"field,omitempty"`
+	Network string      `json:"network,omitempty"`
 	Message string      `json:"message"`
 }
 
@@ -55,7 +56,7 @@ func toGrainError(err error) *cluster.GrainErrorResponse {
 	if errors.As(err, &list) && len(list) > 0 {
 		vs := make([]violation, len(list))
 		for i, e := range list {
-			vs[i] = violation{Code: e.Code, Field: e.Field, Message: e.Message}
+			vs[i] = violation{Code: e.Code, Field: e.Field, Network: e.Network, Message: e.Message}
 		}
 		b, _ := json.Marshal(vs)
 		return cluster.NewGrainErrorResponse(reasonOf(list[0].Code), list[0].Message).
@@ -93,7 +94,7 @@ func fromCallError(err error) error {
 		if json.Unmarshal([]byte(v), &vs) == nil && len(vs) > 0 {
 			list := make(domain.Errors, len(vs))
 			for i, x := range vs {
-				list[i] = &domain.Error{Code: x.Code, Field: x.Field, Message: x.Message}
+				list[i] = &domain.Error{Code: x.Code, Field: x.Field, Network: x.Network, Message: x.Message}
 			}
 			return list
 		}

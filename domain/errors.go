@@ -54,6 +54,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Field   string
+	// Network names the social network whose rule the input breaks, for
+	// content validation; empty otherwise.
+	Network string
 	Err     error
 	// RetryAfter, when positive, tells the client when trying again may
 	// succeed (rate limits, maintenance, a dependency coming back).

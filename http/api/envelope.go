@@ -27,6 +27,8 @@ type ErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Network names the social network whose rule a content breaks.
+	Network string `json:"network,omitempty"`
 }
 
 type dataEnvelope struct {

@@ -75,7 +75,7 @@ func (a *API) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &list) && len(list) > 0 {
 		body := make([]ErrorBody, len(list))
 		for i, e := range list {
-			body[i] = ErrorBody{Code: string(e.Code), Message: e.Message, Field: e.Field}
+			body[i] = ErrorBody{Code: string(e.Code), Message: e.Message, Field: e.Field, Network: e.Network}
 		}
 		return c.Status(StatusOf(list[0].Code)).JSON(errorEnvelope{Errors: body, Meta: Meta{RequestID: RequestID(c)}})
 	}
