@@ -623,6 +623,397 @@ func (x *AccountsChangedRequest) GetHeader() *CommandHeader {
 	return nil
 }
 
+// ScheduleRequest creates one publication of a content per social account,
+// due at publish_at (now when publish_now is set).
+type ScheduleRequest struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	Header             *CommandHeader         `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	ContentId          string                 `protobuf:"bytes,2,opt,name=content_id,json=contentId,proto3" json:"content_id,omitempty"`
+	SocialAccountIds   []string               `protobuf:"bytes,3,rep,name=social_account_ids,json=socialAccountIds,proto3" json:"social_account_ids,omitempty"`
+	PublishAtUnixMicro int64                  `protobuf:"varint,4,opt,name=publish_at_unix_micro,json=publishAtUnixMicro,proto3" json:"publish_at_unix_micro,omitempty"`
+	PublishNow         bool                   `protobuf:"varint,5,opt,name=publish_now,json=publishNow,proto3" json:"publish_now,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *ScheduleRequest) Reset() {
+	*x = ScheduleRequest{}
+	mi := &file_organization_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScheduleRequest) ProtoMessage() {}
+
+func (x *ScheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_organization_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScheduleRequest.ProtoReflect.Descriptor instead.
+func (*ScheduleRequest) Descriptor() ([]byte, []int) {
+	return file_organization_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ScheduleRequest) GetHeader() *CommandHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *ScheduleRequest) GetContentId() string {
+	if x != nil {
+		return x.ContentId
+	}
+	return ""
+}
+
+func (x *ScheduleRequest) GetSocialAccountIds() []string {
+	if x != nil {
+		return x.SocialAccountIds
+	}
+	return nil
+}
+
+func (x *ScheduleRequest) GetPublishAtUnixMicro() int64 {
+	if x != nil {
+		return x.PublishAtUnixMicro
+	}
+	return 0
+}
+
+func (x *ScheduleRequest) GetPublishNow() bool {
+	if x != nil {
+		return x.PublishNow
+	}
+	return false
+}
+
+// UnscheduleRequest cancels a content's publications that have not started.
+type UnscheduleRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *CommandHeader         `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	ContentId     string                 `protobuf:"bytes,2,opt,name=content_id,json=contentId,proto3" json:"content_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnscheduleRequest) Reset() {
+	*x = UnscheduleRequest{}
+	mi := &file_organization_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnscheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnscheduleRequest) ProtoMessage() {}
+
+func (x *UnscheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_organization_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnscheduleRequest.ProtoReflect.Descriptor instead.
+func (*UnscheduleRequest) Descriptor() ([]byte, []int) {
+	return file_organization_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *UnscheduleRequest) GetHeader() *CommandHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *UnscheduleRequest) GetContentId() string {
+	if x != nil {
+		return x.ContentId
+	}
+	return ""
+}
+
+// RescheduleRequest moves one waiting publication to publish_at.
+type RescheduleRequest struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	Header             *CommandHeader         `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	PublicationId      string                 `protobuf:"bytes,2,opt,name=publication_id,json=publicationId,proto3" json:"publication_id,omitempty"`
+	PublishAtUnixMicro int64                  `protobuf:"varint,3,opt,name=publish_at_unix_micro,json=publishAtUnixMicro,proto3" json:"publish_at_unix_micro,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *RescheduleRequest) Reset() {
+	*x = RescheduleRequest{}
+	mi := &file_organization_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RescheduleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RescheduleRequest) ProtoMessage() {}
+
+func (x *RescheduleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_organization_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RescheduleRequest.ProtoReflect.Descriptor instead.
+func (*RescheduleRequest) Descriptor() ([]byte, []int) {
+	return file_organization_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RescheduleRequest) GetHeader() *CommandHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *RescheduleRequest) GetPublicationId() string {
+	if x != nil {
+		return x.PublicationId
+	}
+	return ""
+}
+
+func (x *RescheduleRequest) GetPublishAtUnixMicro() int64 {
+	if x != nil {
+		return x.PublishAtUnixMicro
+	}
+	return 0
+}
+
+// RetryPublicationRequest re-drives a failed publication now.
+type RetryPublicationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *CommandHeader         `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	PublicationId string                 `protobuf:"bytes,2,opt,name=publication_id,json=publicationId,proto3" json:"publication_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryPublicationRequest) Reset() {
+	*x = RetryPublicationRequest{}
+	mi := &file_organization_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryPublicationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryPublicationRequest) ProtoMessage() {}
+
+func (x *RetryPublicationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_organization_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryPublicationRequest.ProtoReflect.Descriptor instead.
+func (*RetryPublicationRequest) Descriptor() ([]byte, []int) {
+	return file_organization_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RetryPublicationRequest) GetHeader() *CommandHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *RetryPublicationRequest) GetPublicationId() string {
+	if x != nil {
+		return x.PublicationId
+	}
+	return ""
+}
+
+// Publications are the publications a command created or changed, as the
+// JSON array of the API's publication objects.
+type Publications struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	PublicationsJson []byte                 `protobuf:"bytes,1,opt,name=publications_json,json=publicationsJson,proto3" json:"publications_json,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *Publications) Reset() {
+	*x = Publications{}
+	mi := &file_organization_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Publications) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Publications) ProtoMessage() {}
+
+func (x *Publications) ProtoReflect() protoreflect.Message {
+	mi := &file_organization_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Publications.ProtoReflect.Descriptor instead.
+func (*Publications) Descriptor() ([]byte, []int) {
+	return file_organization_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Publications) GetPublicationsJson() []byte {
+	if x != nil {
+		return x.PublicationsJson
+	}
+	return nil
+}
+
+// WakeRequest makes the grain read its due publications again (the
+// schedule sweep, a topology change); include_claimed also looks at claims
+// in flight, whose node may be gone.
+type WakeRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Header         *CommandHeader         `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	IncludeClaimed bool                   `protobuf:"varint,2,opt,name=include_claimed,json=includeClaimed,proto3" json:"include_claimed,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *WakeRequest) Reset() {
+	*x = WakeRequest{}
+	mi := &file_organization_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WakeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WakeRequest) ProtoMessage() {}
+
+func (x *WakeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_organization_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WakeRequest.ProtoReflect.Descriptor instead.
+func (*WakeRequest) Descriptor() ([]byte, []int) {
+	return file_organization_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *WakeRequest) GetHeader() *CommandHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *WakeRequest) GetIncludeClaimed() bool {
+	if x != nil {
+		return x.IncludeClaimed
+	}
+	return false
+}
+
+// WakeReply tells how many publications the grain now keeps due.
+type WakeReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Due           int32                  `protobuf:"varint,1,opt,name=due,proto3" json:"due,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WakeReply) Reset() {
+	*x = WakeReply{}
+	mi := &file_organization_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WakeReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WakeReply) ProtoMessage() {}
+
+func (x *WakeReply) ProtoReflect() protoreflect.Message {
+	mi := &file_organization_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WakeReply.ProtoReflect.Descriptor instead.
+func (*WakeReply) Descriptor() ([]byte, []int) {
+	return file_organization_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *WakeReply) GetDue() int32 {
+	if x != nil {
+		return x.Due
+	}
+	return 0
+}
+
 var File_organization_proto protoreflect.FileDescriptor
 
 const file_organization_proto_rawDesc = "" +
@@ -668,7 +1059,33 @@ const file_organization_proto_rawDesc = "" +
 	"\x05loads\x18\x05 \x01(\x03R\x05loads\x120\n" +
 	"\bchildren\x18\x06 \x03(\v2\x14.smm.actors.v1.ChildR\bchildren\"N\n" +
 	"\x16AccountsChangedRequest\x124\n" +
-	"\x06header\x18\x01 \x01(\v2\x1c.smm.actors.v1.CommandHeaderR\x06header*\xae\x02\n" +
+	"\x06header\x18\x01 \x01(\v2\x1c.smm.actors.v1.CommandHeaderR\x06header\"\xe8\x01\n" +
+	"\x0fScheduleRequest\x124\n" +
+	"\x06header\x18\x01 \x01(\v2\x1c.smm.actors.v1.CommandHeaderR\x06header\x12\x1d\n" +
+	"\n" +
+	"content_id\x18\x02 \x01(\tR\tcontentId\x12,\n" +
+	"\x12social_account_ids\x18\x03 \x03(\tR\x10socialAccountIds\x121\n" +
+	"\x15publish_at_unix_micro\x18\x04 \x01(\x03R\x12publishAtUnixMicro\x12\x1f\n" +
+	"\vpublish_now\x18\x05 \x01(\bR\n" +
+	"publishNow\"h\n" +
+	"\x11UnscheduleRequest\x124\n" +
+	"\x06header\x18\x01 \x01(\v2\x1c.smm.actors.v1.CommandHeaderR\x06header\x12\x1d\n" +
+	"\n" +
+	"content_id\x18\x02 \x01(\tR\tcontentId\"\xa3\x01\n" +
+	"\x11RescheduleRequest\x124\n" +
+	"\x06header\x18\x01 \x01(\v2\x1c.smm.actors.v1.CommandHeaderR\x06header\x12%\n" +
+	"\x0epublication_id\x18\x02 \x01(\tR\rpublicationId\x121\n" +
+	"\x15publish_at_unix_micro\x18\x03 \x01(\x03R\x12publishAtUnixMicro\"v\n" +
+	"\x17RetryPublicationRequest\x124\n" +
+	"\x06header\x18\x01 \x01(\v2\x1c.smm.actors.v1.CommandHeaderR\x06header\x12%\n" +
+	"\x0epublication_id\x18\x02 \x01(\tR\rpublicationId\";\n" +
+	"\fPublications\x12+\n" +
+	"\x11publications_json\x18\x01 \x01(\fR\x10publicationsJson\"l\n" +
+	"\vWakeRequest\x124\n" +
+	"\x06header\x18\x01 \x01(\v2\x1c.smm.actors.v1.CommandHeaderR\x06header\x12'\n" +
+	"\x0finclude_claimed\x18\x02 \x01(\bR\x0eincludeClaimed\"\x1d\n" +
+	"\tWakeReply\x12\x10\n" +
+	"\x03due\x18\x01 \x01(\x05R\x03due*\xae\x02\n" +
 	"\vErrorReason\x12\f\n" +
 	"\bINTERNAL\x10\x00\x12\v\n" +
 	"\aINVALID\x10\x01\x12\x12\n" +
@@ -685,11 +1102,18 @@ const file_organization_proto_rawDesc = "" +
 	"\vUNAVAILABLE\x10\v\x12\x10\n" +
 	"\fMFA_REQUIRED\x10\f\x12\x16\n" +
 	"\x12INSUFFICIENT_SCOPE\x10\r\x12\x1a\n" +
-	"\x16IDEMPOTENCY_KEY_REUSED\x10\x0e2\x8c\x02\n" +
+	"\x16IDEMPOTENCY_KEY_REUSED\x10\x0e2\x86\x05\n" +
 	"\x11OrganizationGrain\x12[\n" +
 	"\x12UpdateOrganization\x12(.smm.actors.v1.UpdateOrganizationRequest\x1a\x1b.smm.actors.v1.Organization\x12E\n" +
 	"\bDescribe\x12\x1e.smm.actors.v1.DescribeRequest\x1a\x19.smm.actors.v1.Activation\x12S\n" +
-	"\x0fAccountsChanged\x12%.smm.actors.v1.AccountsChangedRequest\x1a\x19.smm.actors.v1.ActivationB2Z0github.com/socialmediamanager/smm/actors/actorpbb\x06proto3"
+	"\x0fAccountsChanged\x12%.smm.actors.v1.AccountsChangedRequest\x1a\x19.smm.actors.v1.Activation\x12G\n" +
+	"\bSchedule\x12\x1e.smm.actors.v1.ScheduleRequest\x1a\x1b.smm.actors.v1.Publications\x12K\n" +
+	"\n" +
+	"Unschedule\x12 .smm.actors.v1.UnscheduleRequest\x1a\x1b.smm.actors.v1.Publications\x12K\n" +
+	"\n" +
+	"Reschedule\x12 .smm.actors.v1.RescheduleRequest\x1a\x1b.smm.actors.v1.Publications\x12W\n" +
+	"\x10RetryPublication\x12&.smm.actors.v1.RetryPublicationRequest\x1a\x1b.smm.actors.v1.Publications\x12<\n" +
+	"\x04Wake\x12\x1a.smm.actors.v1.WakeRequest\x1a\x18.smm.actors.v1.WakeReplyB2Z0github.com/socialmediamanager/smm/actors/actorpbb\x06proto3"
 
 var (
 	file_organization_proto_rawDescOnce sync.Once
@@ -704,7 +1128,7 @@ func file_organization_proto_rawDescGZIP() []byte {
 }
 
 var file_organization_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_organization_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_organization_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_organization_proto_goTypes = []any{
 	(ErrorReason)(0),                  // 0: smm.actors.v1.ErrorReason
 	(*CommandHeader)(nil),             // 1: smm.actors.v1.CommandHeader
@@ -714,24 +1138,46 @@ var file_organization_proto_goTypes = []any{
 	(*Child)(nil),                     // 5: smm.actors.v1.Child
 	(*Activation)(nil),                // 6: smm.actors.v1.Activation
 	(*AccountsChangedRequest)(nil),    // 7: smm.actors.v1.AccountsChangedRequest
+	(*ScheduleRequest)(nil),           // 8: smm.actors.v1.ScheduleRequest
+	(*UnscheduleRequest)(nil),         // 9: smm.actors.v1.UnscheduleRequest
+	(*RescheduleRequest)(nil),         // 10: smm.actors.v1.RescheduleRequest
+	(*RetryPublicationRequest)(nil),   // 11: smm.actors.v1.RetryPublicationRequest
+	(*Publications)(nil),              // 12: smm.actors.v1.Publications
+	(*WakeRequest)(nil),               // 13: smm.actors.v1.WakeRequest
+	(*WakeReply)(nil),                 // 14: smm.actors.v1.WakeReply
 }
 var file_organization_proto_depIdxs = []int32{
-	1, // 0: smm.actors.v1.UpdateOrganizationRequest.header:type_name -> smm.actors.v1.CommandHeader
-	1, // 1: smm.actors.v1.DescribeRequest.header:type_name -> smm.actors.v1.CommandHeader
-	2, // 2: smm.actors.v1.Activation.organization:type_name -> smm.actors.v1.Organization
-	5, // 3: smm.actors.v1.Activation.children:type_name -> smm.actors.v1.Child
-	1, // 4: smm.actors.v1.AccountsChangedRequest.header:type_name -> smm.actors.v1.CommandHeader
-	3, // 5: smm.actors.v1.OrganizationGrain.UpdateOrganization:input_type -> smm.actors.v1.UpdateOrganizationRequest
-	4, // 6: smm.actors.v1.OrganizationGrain.Describe:input_type -> smm.actors.v1.DescribeRequest
-	7, // 7: smm.actors.v1.OrganizationGrain.AccountsChanged:input_type -> smm.actors.v1.AccountsChangedRequest
-	2, // 8: smm.actors.v1.OrganizationGrain.UpdateOrganization:output_type -> smm.actors.v1.Organization
-	6, // 9: smm.actors.v1.OrganizationGrain.Describe:output_type -> smm.actors.v1.Activation
-	6, // 10: smm.actors.v1.OrganizationGrain.AccountsChanged:output_type -> smm.actors.v1.Activation
-	8, // [8:11] is the sub-list for method output_type
-	5, // [5:8] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	1,  // 0: smm.actors.v1.UpdateOrganizationRequest.header:type_name -> smm.actors.v1.CommandHeader
+	1,  // 1: smm.actors.v1.DescribeRequest.header:type_name -> smm.actors.v1.CommandHeader
+	2,  // 2: smm.actors.v1.Activation.organization:type_name -> smm.actors.v1.Organization
+	5,  // 3: smm.actors.v1.Activation.children:type_name -> smm.actors.v1.Child
+	1,  // 4: smm.actors.v1.AccountsChangedRequest.header:type_name -> smm.actors.v1.CommandHeader
+	1,  // 5: smm.actors.v1.ScheduleRequest.header:type_name -> smm.actors.v1.CommandHeader
+	1,  // 6: smm.actors.v1.UnscheduleRequest.header:type_name -> smm.actors.v1.CommandHeader
+	1,  // 7: smm.actors.v1.RescheduleRequest.header:type_name -> smm.actors.v1.CommandHeader
+	1,  // 8: smm.actors.v1.RetryPublicationRequest.header:type_name -> smm.actors.v1.CommandHeader
+	1,  // 9: smm.actors.v1.WakeRequest.header:type_name -> smm.actors.v1.CommandHeader
+	3,  // 10: smm.actors.v1.OrganizationGrain.UpdateOrganization:input_type -> smm.actors.v1.UpdateOrganizationRequest
+	4,  // 11: smm.actors.v1.OrganizationGrain.Describe:input_type -> smm.actors.v1.DescribeRequest
+	7,  // 12: smm.actors.v1.OrganizationGrain.AccountsChanged:input_type -> smm.actors.v1.AccountsChangedRequest
+	8,  // 13: smm.actors.v1.OrganizationGrain.Schedule:input_type -> smm.actors.v1.ScheduleRequest
+	9,  // 14: smm.actors.v1.OrganizationGrain.Unschedule:input_type -> smm.actors.v1.UnscheduleRequest
+	10, // 15: smm.actors.v1.OrganizationGrain.Reschedule:input_type -> smm.actors.v1.RescheduleRequest
+	11, // 16: smm.actors.v1.OrganizationGrain.RetryPublication:input_type -> smm.actors.v1.RetryPublicationRequest
+	13, // 17: smm.actors.v1.OrganizationGrain.Wake:input_type -> smm.actors.v1.WakeRequest
+	2,  // 18: smm.actors.v1.OrganizationGrain.UpdateOrganization:output_type -> smm.actors.v1.Organization
+	6,  // 19: smm.actors.v1.OrganizationGrain.Describe:output_type -> smm.actors.v1.Activation
+	6,  // 20: smm.actors.v1.OrganizationGrain.AccountsChanged:output_type -> smm.actors.v1.Activation
+	12, // 21: smm.actors.v1.OrganizationGrain.Schedule:output_type -> smm.actors.v1.Publications
+	12, // 22: smm.actors.v1.OrganizationGrain.Unschedule:output_type -> smm.actors.v1.Publications
+	12, // 23: smm.actors.v1.OrganizationGrain.Reschedule:output_type -> smm.actors.v1.Publications
+	12, // 24: smm.actors.v1.OrganizationGrain.RetryPublication:output_type -> smm.actors.v1.Publications
+	14, // 25: smm.actors.v1.OrganizationGrain.Wake:output_type -> smm.actors.v1.WakeReply
+	18, // [18:26] is the sub-list for method output_type
+	10, // [10:18] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_organization_proto_init() }
@@ -745,7 +1191,7 @@ func file_organization_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_organization_proto_rawDesc), len(file_organization_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
