@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/actors/actorpb"
 	"github.com/socialmediamanager/smm/domain"
+	"golang.org/x/time/rate"
 )
 
 // Kinds of children: one of each per social account.
@@ -54,6 +55,9 @@ type accountActor struct {
 	org, account uuid.UUID
 	timer        *time.Timer
 	busy         bool
+	// bucket paces the account's publish calls (made on the first job,
+	// sized from its provider's limits).
+	bucket *rate.Limiter
 }
 
 // accountAssigned tells an account actor its organization: the grain sends
@@ -116,6 +120,24 @@ func (a *accountActor) Receive(ctx actor.Context) {
 				slog.String("account_id", a.account.String()), slog.Any("error", m.err))
 		}
 		a.schedule(ctx, m.next)
+	case *publishJob:
+		if a.bucket == nil {
+			a.bucket = rate.NewLimiter(rt.opts.Publishing.Buckets(m.provider))
+		}
+		bucket, root := a.bucket, ctx.ActorSystem().Root
+		go func() {
+			// Wait for the bucket before claiming, so a claim's lease is
+			// spent on the call, not in the queue.
+			wctx, cancel := context.WithTimeout(context.Background(), rt.opts.Publishing.Lease)
+			err := bucket.Wait(wctx)
+			cancel()
+			if err != nil {
+				due := time.Now().Add(time.Second)
+				root.Send(m.grain, &attemptDone{id: m.id, account: m.account, due: &due})
+				return
+			}
+			root.Send(m.grain, rt.attempt(m))
+		}()
 	case *actor.Stopping, *actor.Restarting:
 		if a.timer != nil {
 			a.timer.Stop()

@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/asynkron/protoactor-go/cluster"
@@ -101,4 +102,67 @@ func activationOf(a *actorpb.Activation) (domain.GrainActivation, error) {
 		})
 	}
 	return out, nil
+}
+
+// Schedule creates one publication of a content per account, due at
+// publishAt (now when publishNow).
+func (oc *OrganizationClient) Schedule(ctx context.Context, p domain.Principal, content uuid.UUID, accounts []uuid.UUID, publishAt time.Time, publishNow bool) ([]domain.Publication, error) {
+	req := &actorpb.ScheduleRequest{Header: headerFor(ctx, p), ContentId: content.String(), PublishNow: publishNow,
+		PublishAtUnixMicro: publishAt.UnixMicro()}
+	for _, a := range accounts {
+		req.SocialAccountIds = append(req.SocialAccountIds, a.String())
+	}
+	return publicationsOf(oc.grain(p.OrganizationID).Schedule(req, oc.options(ctx)...))
+}
+
+// Unschedule cancels a content's publications that have not started.
+func (oc *OrganizationClient) Unschedule(ctx context.Context, p domain.Principal, content uuid.UUID) ([]domain.Publication, error) {
+	return publicationsOf(oc.grain(p.OrganizationID).Unschedule(&actorpb.UnscheduleRequest{Header: headerFor(ctx, p),
+		ContentId: content.String()}, oc.options(ctx)...))
+}
+
+// Reschedule moves a waiting publication to at.
+func (oc *OrganizationClient) Reschedule(ctx context.Context, p domain.Principal, id uuid.UUID, at time.Time) (domain.Publication, error) {
+	list, err := publicationsOf(oc.grain(p.OrganizationID).Reschedule(&actorpb.RescheduleRequest{Header: headerFor(ctx, p),
+		PublicationId: id.String(), PublishAtUnixMicro: at.UnixMicro()}, oc.options(ctx)...))
+	return first(list, err)
+}
+
+// RetryPublication re-drives a failed publication now.
+func (oc *OrganizationClient) RetryPublication(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Publication, error) {
+	list, err := publicationsOf(oc.grain(p.OrganizationID).RetryPublication(&actorpb.RetryPublicationRequest{Header: headerFor(ctx, p),
+		PublicationId: id.String()}, oc.options(ctx)...))
+	return first(list, err)
+}
+
+// Wake makes the organization's grain (activating it if needed) read its
+// due publications again, and says how many it keeps due.
+func (oc *OrganizationClient) Wake(ctx context.Context, org uuid.UUID, includeClaimed bool) (int, error) {
+	out, err := oc.grain(org).Wake(&actorpb.WakeRequest{Header: headerFor(ctx, domain.Principal{OrganizationID: org}),
+		IncludeClaimed: includeClaimed}, oc.options(ctx)...)
+	if err != nil {
+		return 0, fromCallError(err)
+	}
+	return int(out.GetDue()), nil
+}
+
+func publicationsOf(m *actorpb.Publications, err error) ([]domain.Publication, error) {
+	if err != nil {
+		return nil, fromCallError(err)
+	}
+	var out []domain.Publication
+	if err := json.Unmarshal(m.GetPublicationsJson(), &out); err != nil {
+		return nil, domain.Internal(err)
+	}
+	return out, nil
+}
+
+func first(list []domain.Publication, err error) (domain.Publication, error) {
+	if err != nil {
+		return domain.Publication{}, err
+	}
+	if len(list) == 0 {
+		return domain.Publication{}, domain.Internal(errors.New("the grain answered no publication"))
+	}
+	return list[0], nil
 }

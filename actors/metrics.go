@@ -17,6 +17,8 @@ type Metrics struct {
 	restarts     *prometheus.CounterVec
 	stopped      *prometheus.CounterVec
 	wait         prometheus.Histogram
+	lateness     prometheus.Histogram
+	attempts     *prometheus.CounterVec
 
 	posted sync.Map // *cluster.GrainRequest -> time.Time
 }
@@ -44,12 +46,20 @@ func NewMetrics() *Metrics {
 			Help:    "Time a command waited in an organization grain's mailbox before it was handled.",
 			Buckets: []float64{.00001, .00005, .0001, .0005, .001, .005, .01, .05, .1, .5, 1, 5},
 		}),
+		lateness: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "smm_publish_lateness_seconds",
+			Help:    "Time from a publication's publish_at to its first claim.",
+			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2, 5, 10, 30, 60, 300},
+		}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "smm_publish_attempts_total", Help: "Publishing attempts by provider and outcome.",
+		}, []string{"provider", "outcome"}),
 	}
 }
 
 // Collectors lists the collectors to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.active, m.activations, m.passivations, m.restarts, m.stopped, m.wait}
+	return []prometheus.Collector{m.active, m.activations, m.passivations, m.restarts, m.stopped, m.wait, m.lateness, m.attempts}
 }
 
 func (m *Metrics) observeWait(req *cluster.GrainRequest) {

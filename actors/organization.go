@@ -54,12 +54,15 @@ type organizationGrain struct {
 	// children is a slice, not a map: a grain has a handful, and an idle
 	// grain's every byte counts a hundred thousand times.
 	children []child
+	// due is the publish schedule, made on first use.
+	due *schedule
 }
 
 // child is one child actor and what its supervisor reported of it.
 type child struct {
 	kind        string
 	account     uuid.UUID
+	provider    domain.Provider
 	pid         *actor.PID
 	lastFailure string
 	restarts    int32
@@ -86,6 +89,15 @@ func (g *organizationGrain) Init(ctx cluster.GrainContext) {
 	}
 	g.id = id
 	g.loadErr = g.load(context.Background())
+	if g.loadErr == nil {
+		// A new activation may follow a lost node: look at claims in
+		// flight too.
+		ctx, cancel := context.WithTimeout(context.Background(), g.rt.opts.LoadTimeout)
+		defer cancel()
+		if _, err := g.loadDue(ctx, true); err != nil {
+			g.logDueError(err)
+		}
+	}
 }
 
 // load reads the organization and reconciles the children with its live
@@ -124,9 +136,13 @@ func (g *organizationGrain) reconcile(accounts []domain.SocialAccount) {
 	for _, a := range accounts {
 		for _, kind := range []string{ChildAccount, ChildSync} {
 			if c := g.child(kind, a.ID); c != nil && c.status != childStopped {
+				c.provider = a.Provider
 				continue
 			}
 			g.spawn(kind, a.ID)
+			if c := g.child(kind, a.ID); c != nil {
+				c.provider = a.Provider
+			}
 		}
 	}
 }
@@ -190,6 +206,7 @@ func (g *organizationGrain) logger() *slog.Logger {
 // Terminate runs when the grain stops (passivation, shutdown); its
 // children stop with it.
 func (g *organizationGrain) Terminate(ctx cluster.GrainContext) {
+	g.stopSchedule()
 	g.rt.hosted.Delete(ctx.Identity())
 	g.rt.active.Add(-1)
 	g.rt.opts.Metrics.active.Dec()
@@ -199,6 +216,10 @@ func (g *organizationGrain) Terminate(ctx cluster.GrainContext) {
 // supervisor.
 func (g *organizationGrain) ReceiveDefault(ctx cluster.GrainContext) {
 	switch m := ctx.Message().(type) {
+	case *fireDue:
+		g.fire()
+	case *attemptDone:
+		g.done(m)
 	case *childFailed:
 		g.childFailed(m)
 	case *childRestarted:

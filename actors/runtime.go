@@ -64,7 +64,9 @@ type Options struct {
 	// Accounts keeps social accounts' connections alive; the account
 	// actors call it (nil: they do nothing).
 	Accounts AccountKeeper
-	Metrics  *Metrics
+	// Publishing runs scheduled publishing (Publishing.Store nil: off).
+	Publishing PublishingOptions
+	Metrics    *Metrics
 }
 
 func (o *Options) defaults() {
@@ -95,6 +97,7 @@ func (o *Options) defaults() {
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
 	}
+	o.Publishing.defaults()
 }
 
 // Runtime is what the grains of one node share: their dependencies, the
@@ -116,6 +119,20 @@ type Runtime struct {
 
 	mu     sync.Mutex
 	failed []*actorpb.FailedChild
+
+	// members lists the cluster's member ids (set by the node).
+	members atomic.Pointer[func() []string]
+}
+
+// SetMembers tells the runtime how to list the cluster's live member ids:
+// a claim held by a member not in the list is taken over at once.
+func (rt *Runtime) SetMembers(f func() []string) { rt.members.Store(&f) }
+
+func (rt *Runtime) liveMembers() []string {
+	if f := rt.members.Load(); f != nil {
+		return (*f)()
+	}
+	return nil
 }
 
 // maxFailedChildren bounds the operator view's list of stopped children.

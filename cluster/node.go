@@ -77,6 +77,7 @@ func Start(opts Options) (n *Node, err error) {
 	// in StartMember).
 	topo := newTopology()
 	system.EventStream.Subscribe(topo.record)
+	opts.Runtime.SetMembers(topo.ids)
 	remoteOpts := []remote.ConfigOption{}
 	if cfg.AdvertisedAddr != "" {
 		remoteOpts = append(remoteOpts, remote.WithAdvertisedHost(cfg.AdvertisedAddr))
@@ -134,6 +135,9 @@ func (n *Node) Organizations() *actors.OrganizationClient { return n.orgs }
 
 // ID is this member's id in the cluster.
 func (n *Node) ID() string { return n.system.ID }
+
+// TopologyChanged is closed at the next change of the cluster's members.
+func (n *Node) TopologyChanged() <-chan struct{} { return n.topo.next() }
 
 // Address is the host:port other members reach this one at.
 func (n *Node) Address() string { return n.system.Address() }

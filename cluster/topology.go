@@ -86,3 +86,14 @@ func (t *topology) hasID(id string) bool {
 	}
 	return false
 }
+
+// ids lists the members' ids.
+func (t *topology) ids() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]string, len(t.members))
+	for i, m := range t.members {
+		out[i] = m.Id
+	}
+	return out
+}

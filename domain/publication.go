@@ -112,3 +112,17 @@ const (
 
 // MaxScheduleAhead is how far ahead a publication may be scheduled.
 const MaxScheduleAhead = 366 * 24 * time.Hour
+
+// CheckPublishAt refuses a publish time in the past or more than
+// MaxScheduleAhead ahead, naming field.
+func CheckPublishAt(field string, at, now time.Time) error {
+	switch {
+	case at.IsZero():
+		return Invalid(field, "is required")
+	case !at.After(now):
+		return Invalid(field, "must be in the future (it is %s, now is %s)", at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	case at.After(now.Add(MaxScheduleAhead)):
+		return Invalid(field, "must be at most one year ahead")
+	}
+	return nil
+}

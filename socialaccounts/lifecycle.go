@@ -136,3 +136,37 @@ func (s *Service) refresh(ctx context.Context, c Client, a domain.SocialAccount)
 	}
 	return wait, nil
 }
+
+// RefreshNow refreshes an account's token at once, for an account actor
+// whose publish call was refused for an expired token: Refreshed when a
+// new token is stored, RefreshRefused when the provider refused for good
+// (the account is now needs_reauth, with its event), RefreshFailed when it
+// failed for a transient reason.
+func (s *Service) RefreshNow(ctx context.Context, org, account uuid.UUID) (domain.RefreshOutcome, error) {
+	store := s.store.Org(org)
+	a, err := store.SocialAccount(ctx, account)
+	if err != nil {
+		return domain.RefreshFailed, err
+	}
+	if a.Status == domain.AccountNeedsReauth || a.Status == domain.AccountDisconnected {
+		return domain.RefreshRefused, nil
+	}
+	c, err := s.client("provider", a.Provider)
+	if err != nil {
+		return domain.RefreshFailed, err
+	}
+	before := a.LastRefreshAt
+	if _, err := s.refresh(ctx, c, a); err != nil {
+		return domain.RefreshFailed, err
+	}
+	after, err := store.SocialAccount(ctx, account)
+	switch {
+	case err != nil:
+		return domain.RefreshFailed, err
+	case after.Status == domain.AccountNeedsReauth:
+		return domain.RefreshRefused, nil
+	case after.LastRefreshAt != nil && (before == nil || after.LastRefreshAt.After(*before)):
+		return domain.Refreshed, nil
+	}
+	return domain.RefreshFailed, nil
+}

@@ -62,6 +62,9 @@ type Options struct {
 	// OAuthReturnURL, when set, is where the OAuth callback sends the
 	// browser back, with the outcome in the query.
 	OAuthReturnURL string
+	// Publications schedules contents and reads publications (nil: the
+	// routes are not served).
+	Publications Publications
 }
 
 // API is the assembled HTTP edge.

@@ -32,6 +32,9 @@ func (a *API) routes() {
 	if a.opts.SocialAccounts != nil {
 		a.socialAccountRoutes(v1)
 	}
+	if a.opts.Publications != nil {
+		a.publicationRoutes(v1)
+	}
 }
 
 // jwks publishes the public keys that verify access tokens, so other

@@ -1,0 +1,104 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// DueOrganizations lists the organizations with publishing work due before
+// horizon (and, with includeClaimed, with claims in flight).
+type DueOrganizations func(ctx context.Context, horizon time.Time, includeClaimed bool) ([]uuid.UUID, error)
+
+// Waker wakes one organization's grain.
+type Waker interface {
+	Wake(ctx context.Context, org uuid.UUID, includeClaimed bool) (int, error)
+}
+
+// Sweeper is the seed's "every minute" check, made a safety net: grains
+// fire their own publications on time, and the sweep re-activates the
+// grains with work due within the next period (passivated ones, those of a
+// lost node), every period and at every change of the cluster's members.
+type Sweeper struct {
+	Due    DueOrganizations
+	Grains Waker
+	Every  time.Duration
+	// Changes returns a channel closed at the next topology change (nil:
+	// periodic sweeps only).
+	Changes func() <-chan struct{}
+	Logger  *slog.Logger
+	// Parallel bounds the wakes in flight.
+	Parallel int
+}
+
+// Run sweeps until ctx ends.
+func (s *Sweeper) Run(ctx context.Context) {
+	log := s.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	tick := time.NewTicker(s.Every)
+	defer tick.Stop()
+	var changes <-chan struct{}
+	if s.Changes != nil {
+		changes = s.Changes()
+	}
+	for {
+		claimed := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-changes:
+			changes = s.Changes()
+			claimed = true
+			// Let the membership settle: a burst of events makes one sweep.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		n, err := s.Sweep(ctx, claimed)
+		if err != nil {
+			log.Warn("schedule sweep failed", slog.Any("error", err), slog.Int("woken", n))
+		}
+	}
+}
+
+// Sweep wakes every organization with work due within the next period and
+// says how many answered.
+func (s *Sweeper) Sweep(ctx context.Context, includeClaimed bool) (int, error) {
+	orgs, err := s.Due(ctx, time.Now().Add(s.Every+s.Every/2), includeClaimed)
+	if err != nil {
+		return 0, err
+	}
+	parallel := max(s.Parallel, 1)
+	sem := make(chan struct{}, parallel)
+	var mu sync.Mutex
+	var woken int
+	var firstErr error
+	var wg sync.WaitGroup
+	for _, org := range orgs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, err := s.Grains.Wake(ctx, org, includeClaimed)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			woken++
+		}()
+	}
+	wg.Wait()
+	return woken, firstErr
+}

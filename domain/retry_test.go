@@ -1,0 +1,40 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func TestAfterFailure(t *testing.T) {
+	tests := []struct {
+		name       string
+		class      string
+		used       int
+		retryAfter time.Duration
+		want       NextStep
+	}{
+		{"first retry", ClassRetryable, 0, 0, NextStep{Status: PublicationRetryScheduled, Delay: 60 * time.Second, SpendRetry: true, Outcome: AttemptRetry}},
+		{"second retry", ClassRetryable, 1, 0, NextStep{Status: PublicationRetryScheduled, Delay: 300 * time.Second, SpendRetry: true, Outcome: AttemptRetry}},
+		{"third retry", ClassRetryable, 2, 0, NextStep{Status: PublicationRetryScheduled, Delay: 900 * time.Second, SpendRetry: true, Outcome: AttemptRetry}},
+		{"dead letter", ClassRetryable, 3, 0, NextStep{Status: PublicationFailed, Outcome: AttemptFailed}},
+		{"rate limited waits as told", ClassRateLimited, 3, 42 * time.Second, NextStep{Status: PublicationRetryScheduled, Delay: 42 * time.Second, Outcome: AttemptDeferred}},
+		{"rate limited default", ClassRateLimited, 0, 0, NextStep{Status: PublicationRetryScheduled, Delay: DefaultRateLimitWait, Outcome: AttemptDeferred}},
+		{"quota default", ClassQuotaExhausted, 0, 0, NextStep{Status: PublicationRetryScheduled, Delay: DefaultQuotaWait, Outcome: AttemptDeferred}},
+		{"breaker open", ClassCircuitOpen, 1, 30 * time.Second, NextStep{Status: PublicationRetryScheduled, Delay: 30 * time.Second, Outcome: AttemptDeferred}},
+		{"auth expired", ClassAuthExpired, 0, 0, NextStep{Status: PublicationFailed, Outcome: AttemptFailed}},
+		{"permanent", ClassPermanent, 0, time.Minute, NextStep{Status: PublicationFailed, Outcome: AttemptFailed}},
+		{"unknown class fails", "weird", 0, 0, NextStep{Status: PublicationFailed, Outcome: AttemptFailed}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := AfterFailure(tt.class, tt.used, tt.retryAfter, "boom")
+			if got.Reason == "" {
+				t.Errorf("got no reason, want one")
+			}
+			got.Reason = ""
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
