@@ -117,7 +117,7 @@ func (rt *Runtime) attempt(job *publishJob) *attemptDone {
 				DueAt: &due, Error: attemptErrorOf(err), Reason: "the provider's answer was lost; reconciling before any new call"})
 		}
 		ae := attemptErrorOf(err)
-		step := domain.AfterFailure(ae.Class, p.RetriesUsed, retryAfterOf(err, o.BreakerOpen), ae.Message)
+		step := domain.AfterFailure(ae.Class, p.RetriesUsed, retryAfterOf(err, o.BreakerOpen), ae.Message, o.RetryDelays)
 		if claim.Reconcile && step.Status == domain.PublicationRetryScheduled {
 			// Still not known whether the post went out: stay unknown.
 			step.Status = domain.PublicationUnknownOutcome

@@ -67,6 +67,9 @@ type PublishingOptions struct {
 	// breaker for a provider, for BreakerOpen.
 	BreakerFailures uint32
 	BreakerOpen     time.Duration
+	// RetryDelays are the waits before each retry of a retryable failure
+	// (default domain.RetryDelays: 60 s, 300 s, 900 s).
+	RetryDelays []time.Duration
 	// UnknownDelay is the wait before reconciling an attempt whose answer
 	// was lost (the provider may still be processing the post).
 	UnknownDelay time.Duration
@@ -90,6 +93,9 @@ func (o *PublishingOptions) defaults() {
 	}
 	if o.BreakerOpen <= 0 {
 		o.BreakerOpen = 30 * time.Second
+	}
+	if len(o.RetryDelays) == 0 {
+		o.RetryDelays = domain.RetryDelays
 	}
 	if o.UnknownDelay <= 0 {
 		o.UnknownDelay = 5 * time.Second

@@ -69,6 +69,8 @@ type Config struct {
 	Cluster Cluster
 
 	Providers Providers
+	// Publishing configures scheduled publishing.
+	Publishing Publishing
 }
 
 // Providers configures the social networks' clients and the simulators.
@@ -96,6 +98,21 @@ type Providers struct {
 	TikTokClientSecret    string
 	GoogleClientID        string
 	GoogleClientSecret    string
+}
+
+// Publishing configures the publishing engine of the organization grains.
+type Publishing struct {
+	// SweepEvery is how often the node wakes grains with publications due
+	// within the next period (and at every cluster topology change).
+	SweepEvery time.Duration
+	// Lease bounds a claim on a publication while its provider call runs.
+	Lease time.Duration
+	// YouTubeDailyQuota is the project's YouTube Data API quota per day,
+	// shared by every organization; YouTubeUploadCost is one upload's units.
+	YouTubeDailyQuota int
+	YouTubeUploadCost int
+	// RetryDelays are the waits before each retry of a retryable failure.
+	RetryDelays []time.Duration
 }
 
 // Provider modes.
@@ -205,6 +222,11 @@ var Variables = []Variable{
 	{Name: "SMM_TOKEN_REFRESH_MARGIN", Default: "15m", Help: "a social account's access token is refreshed this long before it expires"},
 	{Name: "SMM_ACCOUNT_HEALTH_INTERVAL", Default: "6h", Help: "how often each social account's connection is checked"},
 	{Name: "SMM_TOKEN_SWEEP_INTERVAL", Default: "1m", Help: "how often the node looks for accounts whose token is due for refresh and wakes their organizations"},
+	{Name: "SMM_SCHEDULE_SWEEP", Default: "1m", Help: "how often the node wakes the organization grains with publications due within the next period (also at every cluster topology change); grains fire on time by themselves, this is the safety net"},
+	{Name: "SMM_PUBLISH_RETRY_DELAYS", Default: "60s,300s,900s", Help: "waits before each retry of a publication that failed for a transient reason; after the last it fails (the dead letter, re-drivable with POST /publications/{id}/retry)"},
+	{Name: "SMM_PUBLISH_LEASE", Default: "5m", Help: "how long a claim on a publication lasts while its provider call runs; a claim left by a dead node is taken over (and reconciled) after it, or at once when the node is seen leaving the cluster"},
+	{Name: "SMM_YOUTUBE_DAILY_QUOTA", Default: "10000", Help: "the YouTube Data API project quota per day (units, reset at midnight Pacific), shared by every organization and counted in Redis db2 across nodes"},
+	{Name: "SMM_YOUTUBE_UPLOAD_COST", Default: "1600", Help: "quota units one YouTube upload (videos.insert) takes"},
 	{Name: "SMM_INSTAGRAM_CLIENT_ID", Default: "", Help: "live mode: the Instagram app's id"},
 	{Name: "SMM_INSTAGRAM_CLIENT_SECRET", Default: "", Secret: true, Help: "live mode: the Instagram app's secret"},
 	{Name: "SMM_INSTAGRAM_API_VERSION", Default: "v23.0", Help: "Graph API version of Instagram calls"},
@@ -285,6 +307,23 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		TikTokClientSecret:    r.str("SMM_TIKTOK_CLIENT_SECRET"),
 		GoogleClientID:        r.str("SMM_GOOGLE_CLIENT_ID"),
 		GoogleClientSecret:    r.str("SMM_GOOGLE_CLIENT_SECRET"),
+	}
+	c.Publishing = Publishing{
+		SweepEvery:        r.duration("SMM_SCHEDULE_SWEEP"),
+		Lease:             r.duration("SMM_PUBLISH_LEASE"),
+		YouTubeDailyQuota: r.intRange("SMM_YOUTUBE_DAILY_QUOTA", 1, 1<<40),
+		YouTubeUploadCost: r.intRange("SMM_YOUTUBE_UPLOAD_COST", 1, 1<<20),
+	}
+	for _, d := range r.list("SMM_PUBLISH_RETRY_DELAYS") {
+		v, err := time.ParseDuration(d)
+		if err != nil || v <= 0 {
+			r.fail("SMM_PUBLISH_RETRY_DELAYS", "must be a comma-separated list of positive durations, such as 60s,300s,900s")
+			break
+		}
+		c.Publishing.RetryDelays = append(c.Publishing.RetryDelays, v)
+	}
+	if c.Publishing.Lease > 0 && c.Publishing.Lease < 30*time.Second {
+		r.fail("SMM_PUBLISH_LEASE", "must be at least 30s (a provider call must fit in it)")
 	}
 	if u, err := url.Parse(c.Providers.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		r.fail("SMM_PUBLIC_URL", "must be an absolute http(s) URL")

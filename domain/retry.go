@@ -40,7 +40,7 @@ type NextStep struct {
 // told without spending a retry; a retryable failure is retried after 60 s,
 // 300 s, 900 s, then fails (the dead letter); anything else fails at once.
 // An expired token reaches here only after its one refresh failed.
-func AfterFailure(class string, retriesUsed int, retryAfter time.Duration, cause string) NextStep {
+func AfterFailure(class string, retriesUsed int, retryAfter time.Duration, cause string, delays []time.Duration) NextStep {
 	switch class {
 	case ClassRateLimited, ClassQuotaExhausted, ClassCircuitOpen:
 		wait := retryAfter
@@ -53,13 +53,13 @@ func AfterFailure(class string, retriesUsed int, retryAfter time.Duration, cause
 		return NextStep{Status: PublicationRetryScheduled, Delay: wait, Outcome: AttemptDeferred,
 			Reason: fmt.Sprintf("%s: waiting %s without spending a retry", class, wait.Round(time.Second))}
 	case ClassRetryable:
-		if retriesUsed < len(RetryDelays) {
-			d := RetryDelays[retriesUsed]
+		if retriesUsed < len(delays) {
+			d := delays[retriesUsed]
 			return NextStep{Status: PublicationRetryScheduled, Delay: d, SpendRetry: true, Outcome: AttemptRetry,
-				Reason: fmt.Sprintf("retry %d of %d in %s: %s", retriesUsed+1, len(RetryDelays), d, cause)}
+				Reason: fmt.Sprintf("retry %d of %d in %s: %s", retriesUsed+1, len(delays), d, cause)}
 		}
 		return NextStep{Status: PublicationFailed, Outcome: AttemptFailed,
-			Reason: fmt.Sprintf("gave up after %d retries: %s", len(RetryDelays), cause)}
+			Reason: fmt.Sprintf("gave up after %d retries: %s", len(delays), cause)}
 	case ClassAuthExpired:
 		return NextStep{Status: PublicationFailed, Outcome: AttemptFailed,
 			Reason: "the account needs re-authorization: " + cause}

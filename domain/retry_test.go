@@ -27,7 +27,7 @@ func TestAfterFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := AfterFailure(tt.class, tt.used, tt.retryAfter, "boom")
+			got := AfterFailure(tt.class, tt.used, tt.retryAfter, "boom", RetryDelays)
 			if got.Reason == "" {
 				t.Errorf("got no reason, want one")
 			}

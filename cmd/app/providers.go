@@ -29,7 +29,21 @@ const (
 // sandbox mode (started in-process unless SMM_SIMULATOR_URL names running
 // ones), against the real APIs in live mode. It returns the in-process
 // simulator server, if it started one, for Close.
-func providerClients(cfg config.Config, logger *slog.Logger) (map[domain.Provider]socialaccounts.Client, *simulator.Server, error) {
+// providerSet is the provider clients of a node, built once.
+type providerSet struct {
+	instagram *instagram.Client
+	tiktok    *tiktok.Client
+	youtube   *youtube.Client
+}
+
+// byProvider is the set as social accounts use it.
+func (ps providerSet) byProvider() map[domain.Provider]socialaccounts.Client {
+	return map[domain.Provider]socialaccounts.Client{
+		domain.ProviderInstagram: ps.instagram, domain.ProviderTikTok: ps.tiktok, domain.ProviderYouTube: ps.youtube,
+	}
+}
+
+func providerClients(cfg config.Config, logger *slog.Logger) (providerSet, *simulator.Server, error) {
 	pc := cfg.Providers
 	httpCfg := providers.HTTPConfig{Timeout: pc.Timeout, Live: pc.Mode == config.ProvidersLive}
 	ig := instagram.Config{ClientID: pc.InstagramClientID, ClientSecret: pc.InstagramClientSecret}
@@ -41,7 +55,7 @@ func providerClients(cfg config.Config, logger *slog.Logger) (map[domain.Provide
 		if base == "" {
 			var err error
 			if sim, err = simulator.Listen(simulator.New(simulator.Config{}), pc.SimulatorAddr); err != nil {
-				return nil, nil, fmt.Errorf("start the provider simulators on %s (SMM_SIMULATOR_ADDR): %w", pc.SimulatorAddr, err)
+				return providerSet{}, nil, fmt.Errorf("start the provider simulators on %s (SMM_SIMULATOR_ADDR): %w", pc.SimulatorAddr, err)
 			}
 			base = sim.URL
 			logger.Info("provider simulators serving (sandbox mode)", slog.String("url", base))
@@ -52,11 +66,7 @@ func providerClients(cfg config.Config, logger *slog.Logger) (map[domain.Provide
 		yt.ClientID, yt.ClientSecret = sandboxClientID, sandboxClientSecret
 	}
 	ig.Version, ig.HTTP, tt.HTTP, yt.HTTP = pc.InstagramAPIVersion, httpCfg, httpCfg, httpCfg
-	return map[domain.Provider]socialaccounts.Client{
-		domain.ProviderInstagram: instagram.New(ig),
-		domain.ProviderTikTok:    tiktok.New(tt),
-		domain.ProviderYouTube:   youtube.New(yt),
-	}, sim, nil
+	return providerSet{instagram: instagram.New(ig), tiktok: tiktok.New(tt), youtube: youtube.New(yt)}, sim, nil
 }
 
 // organizationWaker wakes organization grains (Describe activates them).
