@@ -43,6 +43,7 @@ func (s *Simulator) controlRoutes() {
 		s.SetFaults(p, req)
 		writeJSON(w, http.StatusOK, req.Faults)
 	})
+	s.mux.HandleFunc("GET /_sim/media/{name}", s.media)
 	s.mux.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
