@@ -65,6 +65,10 @@ type Options struct {
 	// Publications schedules contents and reads publications (nil: the
 	// routes are not served).
 	Publications Publications
+	// Campaigns and Contents manage what the organization publishes (nil:
+	// their routes are not served).
+	Campaigns Campaigns
+	Contents  Contents
 }
 
 // API is the assembled HTTP edge.

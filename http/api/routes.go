@@ -32,6 +32,12 @@ func (a *API) routes() {
 	if a.opts.SocialAccounts != nil {
 		a.socialAccountRoutes(v1)
 	}
+	if a.opts.Campaigns != nil {
+		a.campaignRoutes(v1)
+	}
+	if a.opts.Contents != nil {
+		a.contentRoutes(v1)
+	}
 	if a.opts.Publications != nil {
 		a.publicationRoutes(v1)
 	}
