@@ -20,6 +20,7 @@ import (
 	"github.com/socialmediamanager/smm/actors"
 	"github.com/socialmediamanager/smm/cluster"
 	"github.com/socialmediamanager/smm/config"
+	"github.com/socialmediamanager/smm/contents"
 	"github.com/socialmediamanager/smm/domain"
 	"github.com/socialmediamanager/smm/http/api"
 	"github.com/socialmediamanager/smm/http/ratelimit"
@@ -29,6 +30,7 @@ import (
 	"github.com/socialmediamanager/smm/persistence/postgres"
 	"github.com/socialmediamanager/smm/persistence/redisdb"
 	"github.com/socialmediamanager/smm/providers/simulator"
+	"github.com/socialmediamanager/smm/publications"
 	"github.com/socialmediamanager/smm/socialaccounts"
 )
 
@@ -53,6 +55,14 @@ type App struct {
 	sim      *simulator.Server
 	// invalidations keeps in-memory caches in step across instances.
 	invalidations *redisdb.Invalidations
+	// publishObserver is told each publication's lateness (tests, bench).
+	publishObserver func(org uuid.UUID, p domain.Publication, lateness time.Duration)
+}
+
+// WithPublishObserver tells f each publication's lateness at its first
+// claim: benchmarks and tests measure firing precision with it.
+func WithPublishObserver(f func(org uuid.UUID, p domain.Publication, lateness time.Duration)) Option {
+	return func(a *App) { a.publishObserver = f }
 }
 
 // New builds the service and binds its listener, so Addr is known before Run
@@ -101,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 	}
 	a.sim = sim
 	a.accounts = socialaccounts.New(socialaccounts.Deps{
-		Store: store, States: a.redis.NewOAuthStates(), Sealer: keyring, Clients: clients, StepUp: ident,
+		Store: store, States: a.redis.NewOAuthStates(), Sealer: keyring, Clients: clients.byProvider(), StepUp: ident,
 		Logger: logger.With(slog.String("component", "social_accounts")),
 	}, socialaccounts.Config{
 		CallbackBaseURL: cfg.Providers.PublicURL, RefreshMargin: cfg.Providers.RefreshMargin,
@@ -116,6 +126,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		IdleTimeout: cfg.Cluster.OrgIdleTimeout,
 		Metrics:     grainMetrics,
 		Accounts:    a.accounts,
+		Publishing:  publishingOptions(cfg, store, a.redis, clients, a.accounts, a.publishObserver),
 	})
 	if a.node == nil {
 		if a.node, err = cluster.Start(cluster.Options{Config: cfg.Cluster, Runtime: runtime, Logger: logger}); err != nil {
@@ -151,6 +162,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		Cluster:        a.node,
 		SocialAccounts: a.accounts,
 		OAuthReturnURL: cfg.Providers.OAuthReturnURL,
+		Campaigns:      contents.NewCampaigns(store),
+		Contents:       contents.NewContents(store),
+		Publications:   publications.New(store, a.node.Organizations()),
 	})
 	a.accounts.SetGrains(a.node.Organizations())
 	if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
@@ -172,6 +186,7 @@ func (a *App) Run(ctx context.Context) error {
 	go a.startUp(ctx)
 	go a.invalidations.Run(ctx)
 	go sweepTokens(ctx, postgres.NewStore(a.pool), a.node.Organizations(), a.cfg.Providers.SweepInterval, a.cfg.Providers.RefreshMargin, a.logger)
+	go a.scheduleSweeper().Run(ctx)
 	a.logger.InfoContext(ctx, "smm serving", slog.String("addr", a.Addr()))
 
 	served := make(chan error, 1)
