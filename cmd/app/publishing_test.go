@@ -339,3 +339,19 @@ func TestPublishingFailurePaths(t *testing.T) {
 		}
 	})
 }
+
+// TestSweepWakesGrains schedules beyond the grains' horizon (twice the
+// sweep period): only the sweep can bring the publication into a grain's
+// heap, and it must still fire on time.
+func TestSweepWakesGrains(t *testing.T) {
+	f := newPublishingFixture(t, func(c *config.Config) { c.Publishing.SweepEvery = 400 * time.Millisecond })
+	at := time.Now().Add(3 * time.Second)
+	pubs := f.schedule(t, f.content(t, "swept "+fmt.Sprint(time.Now().UnixNano())), at, "tiktok")
+	got := f.await(t, pubs[0].ID, 20*time.Second, "published", "failed")
+	if got.Status != "published" {
+		t.Fatalf("got %s (%s), want published", got.Status, got.FailureReason)
+	}
+	if late := got.Attempts[0].StartedAt.Sub(at); late < -50*time.Millisecond || late > time.Second {
+		t.Errorf("the swept publication started %s after publish_at, want within a second", late)
+	}
+}
