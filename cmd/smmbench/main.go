@@ -53,6 +53,10 @@ func main() {
 		// grain_failover's member to kill, re-executed from this binary.
 		os.Exit(runChildNode(spec, os.Stdin, os.Stdout, os.Stderr))
 	}
+	if spec := os.Getenv(publishNodeEnv); spec != "" {
+		// publish_failover's member to kill, re-executed from this binary.
+		os.Exit(runPublishNode(spec, os.Stdin, os.Stdout, os.Stderr))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[0], os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -84,6 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the whole run (service and load generator) to this file")
 	memProfile := fl.String("memprofile", "", "grain_heap writes heap profiles to this file (its grains active) and to this file + .base (just before activating them): go tool pprof -diff_base FILE.base FILE")
 	orgs := fl.Int("orgs", 5000, "organization grains grain_heap activates (3 social accounts each); -quick: 500")
+	publish := registerPublishFlags(fl)
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: smmbench [flags]\n\nMeasures the service's HTTP scenarios next to a bare fiber baseline run in the same process.\n\n")
 		fl.PrintDefaults()
@@ -107,8 +112,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			*orgs = 500
 		}
 	}
+	pub, err := publish.resolve(*quick, set)
+	if err != nil {
+		return options{}, err
+	}
 	o := options{
-		run:        RunOptions{Warmup: *warmup, Duration: *duration, Workers: *workers, Orgs: *orgs, Quick: *quick},
+		run:        RunOptions{Warmup: *warmup, Duration: *duration, Workers: *workers, Orgs: *orgs, Quick: *quick, Publish: pub},
 		out:        *out,
 		cpuProfile: *cpuProfile,
 		memProfile: *memProfile,

@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(childNodeEnv); spec != "" {
 		os.Exit(runChildNode(spec, os.Stdin, os.Stdout, os.Stderr))
 	}
+	if spec := os.Getenv(publishNodeEnv); spec != "" {
+		os.Exit(runPublishNode(spec, os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(pgtest.Main(m))
 }
 

@@ -353,6 +353,9 @@ func (r Report) Markdown(section string) string {
 	if section == SectionGrains {
 		return r.grainsMarkdown()
 	}
+	if isPublishSection(section) {
+		return r.publishMarkdown(section)
+	}
 	var b strings.Builder
 	base := r.BaselineRate()
 	info := r.Info

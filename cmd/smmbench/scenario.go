@@ -160,6 +160,8 @@ type RunOptions struct {
 	Orgs int
 	// Quick asks the scenarios with fixed sizes for smaller ones.
 	Quick bool
+	// Publish sizes the publishing scenarios (publish.go).
+	Publish PublishOptions
 }
 
 // Metric is one extra, named result column.

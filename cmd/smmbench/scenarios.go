@@ -39,7 +39,7 @@ func scenarios() []Scenario {
 		notFoundEnvelope(),
 		meWithToken(),
 		meWithAPIKey(),
-	}, grainScenarios()...)
+	}, append(grainScenarios(), publishScenarios()...)...)
 }
 
 // healthLive measures the cheapest real route: the whole middleware
