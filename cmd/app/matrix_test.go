@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -511,6 +512,129 @@ func mxRoutes() []mxRoute {
 				}
 			}
 		}},
+		{"GET /campaigns", mxRule{perm: domain.PermContentRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			name := "mx list " + uuid.NewString()
+			id := mxCampaign(t, f, name)
+			r := f.client(t).do("GET", "/api/v1/campaigns?q="+url.QueryEscape(name), nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var list []domain.Campaign
+				if allowed {
+					if r.into(t, 200, &list); len(list) != 1 || list[0].ID.String() != id {
+						t.Errorf("got %s, want campaign %s alone", r.Data, id)
+					}
+				}
+			}
+		}},
+		{"POST /campaigns", mxRule{perm: domain.PermContentWrite}, 201, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			name := "mx created " + uuid.NewString()
+			r := c.do("POST", "/api/v1/campaigns", map[string]string{"name": name}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var list []domain.Campaign
+				c.do("GET", "/api/v1/campaigns?q="+url.QueryEscape(name), nil, bearer(f.owner.token)).into(t, 200, &list)
+				if (len(list) == 1) != allowed {
+					t.Errorf("got %d campaigns named %q afterwards, want created=%v", len(list), name, allowed)
+				}
+			}
+		}},
+		{"GET /campaigns/{id}", mxRule{perm: domain.PermContentRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			id := mxCampaign(t, f, "mx get")
+			return f.client(t).do("GET", "/api/v1/campaigns/"+id, nil, bearer(p.auth)), mxNothing
+		}},
+		{"PATCH /campaigns/{id}", mxRule{perm: domain.PermContentWrite}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			id := mxCampaign(t, f, "mx patch")
+			r := c.do("PATCH", "/api/v1/campaigns/"+id, map[string]string{"name": "renamed by " + p.label}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var got domain.Campaign
+				c.do("GET", "/api/v1/campaigns/"+id, nil, bearer(f.owner.token)).into(t, 200, &got)
+				if renamed := got.Name == "renamed by "+p.label; renamed != allowed {
+					t.Errorf("got name %q afterwards, want renamed=%v", got.Name, allowed)
+				}
+			}
+		}},
+		{"DELETE /campaigns/{id}", mxRule{perm: domain.PermContentWrite}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			id := mxCampaign(t, f, "mx delete")
+			r := c.do("DELETE", "/api/v1/campaigns/"+id, nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				want := 200
+				if allowed {
+					want = 404
+				}
+				if got := c.do("GET", "/api/v1/campaigns/"+id, nil, bearer(f.owner.token)).Status; got != want {
+					t.Errorf("got %d reading the campaign afterwards, want %d", got, want)
+				}
+			}
+		}},
+		{"GET /contents", mxRule{perm: domain.PermContentRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			campaign := mxCampaign(t, f, "mx contents")
+			id := mxContent(t, f, campaign)
+			r := f.client(t).do("GET", "/api/v1/contents?campaign_id="+campaign, nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var list []domain.Content
+				if allowed {
+					if r.into(t, 200, &list); len(list) != 1 || list[0].ID.String() != id {
+						t.Errorf("got %s, want content %s alone", r.Data, id)
+					}
+				}
+			}
+		}},
+		{"POST /contents", mxRule{perm: domain.PermContentWrite}, 201, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			campaign := mxCampaign(t, f, "mx create content")
+			r := c.do("POST", "/api/v1/contents", map[string]string{"title": "by " + p.label, "campaign_id": campaign}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var list []domain.Content
+				c.do("GET", "/api/v1/contents?campaign_id="+campaign, nil, bearer(f.owner.token)).into(t, 200, &list)
+				if (len(list) == 1) != allowed {
+					t.Errorf("got %d contents in the campaign afterwards, want created=%v", len(list), allowed)
+				}
+			}
+		}},
+		{"POST /contents/validate", mxRule{perm: domain.PermContentRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			r := f.client(t).do("POST", "/api/v1/contents/validate", map[string]any{"content": map[string]string{"title": "no media"}, "networks": []string{"youtube"}}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var v struct {
+					Valid bool `json:"valid"`
+				}
+				if allowed {
+					if r.into(t, 200, &v); v.Valid {
+						t.Errorf("got %s, want a YouTube content without a video invalid", r.Data)
+					}
+				}
+			}
+		}},
+		{"GET /contents/{id}", mxRule{perm: domain.PermContentRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			id := mxContent(t, f, "")
+			return f.client(t).do("GET", "/api/v1/contents/"+id, nil, bearer(p.auth)), mxNothing
+		}},
+		{"PATCH /contents/{id}", mxRule{perm: domain.PermContentWrite}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			id := mxContent(t, f, "")
+			r := c.do("PATCH", "/api/v1/contents/"+id, map[string]string{"title": "by " + p.label}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var got domain.Content
+				c.do("GET", "/api/v1/contents/"+id, nil, bearer(f.owner.token)).into(t, 200, &got)
+				if changed := got.Title == "by "+p.label; changed != allowed {
+					t.Errorf("got title %q afterwards, want changed=%v", got.Title, allowed)
+				}
+			}
+		}},
+		{"DELETE /contents/{id}", mxRule{perm: domain.PermContentWrite}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			id := mxContent(t, f, "")
+			r := c.do("DELETE", "/api/v1/contents/"+id, nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				want := 200
+				if allowed {
+					want = 404
+				}
+				if got := c.do("GET", "/api/v1/contents/"+id, nil, bearer(f.owner.token)).Status; got != want {
+					t.Errorf("got %d reading the content afterwards, want %d", got, want)
+				}
+			}
+		}},
 		{"POST /auth/2fa/setup", person, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
 			c := f.client(t)
 			r := c.do("POST", "/api/v1/auth/2fa/setup", nil, bearer(p.auth))
@@ -629,6 +753,17 @@ func TestRoleMatrix(t *testing.T) {
 		"GET /social-accounts            | ok    ok    ok     ok     | ok    scope scope   ok",
 		"GET /social-accounts/{id}       | ok    ok    ok     ok     | ok    scope scope   ok",
 		"DELETE /social-accounts/{id}    | ok    ok    role   role   | scope scope scope   scope",
+		"GET /campaigns                  | ok    ok    ok     ok     | ok    scope scope   ok",
+		"POST /campaigns                 | ok    ok    ok     role   | scope ok    scope   ok",
+		"GET /campaigns/{id}             | ok    ok    ok     ok     | ok    scope scope   ok",
+		"PATCH /campaigns/{id}           | ok    ok    ok     role   | scope ok    scope   ok",
+		"DELETE /campaigns/{id}          | ok    ok    ok     role   | scope ok    scope   ok",
+		"GET /contents                   | ok    ok    ok     ok     | ok    scope scope   ok",
+		"POST /contents                  | ok    ok    ok     role   | scope ok    scope   ok",
+		"POST /contents/validate         | ok    ok    ok     ok     | ok    scope scope   ok",
+		"GET /contents/{id}              | ok    ok    ok     ok     | ok    scope scope   ok",
+		"PATCH /contents/{id}            | ok    ok    ok     role   | scope ok    scope   ok",
+		"DELETE /contents/{id}           | ok    ok    ok     role   | scope ok    scope   ok",
 		"POST /auth/2fa/setup            | ok    ok    ok     ok     | role  role  role    role",
 		"POST /auth/switch-organization  | ok    ok    ok     ok     | role  role  role    role",
 		"POST /auth/logout               | ok    ok    ok     ok     | role  role  role    role",
@@ -884,11 +1019,13 @@ func TestMembershipRules(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Cross-organization matrix
 
-// mxOrgB is a second organization: an owner, a member and a key.
+// mxOrgB is a second organization: an owner, a member and a key, a
+// campaign, a content and a social account.
 type mxOrgB struct {
-	id            string
-	owner, member mxUser
-	key           mxKey
+	id                         string
+	owner, member              mxUser
+	key                        mxKey
+	campaign, content, account string
 }
 
 func newMxOrgB(t *testing.T, c apiClient) mxOrgB {
@@ -897,6 +1034,14 @@ func newMxOrgB(t *testing.T, c apiClient) mxOrgB {
 	b := mxOrgB{id: reg.Organization.ID, owner: mxUser{label: "B owner", id: reg.User.ID, email: reg.User.Email, token: reg.Tokens.AccessToken}}
 	b.member = mxInviteNew(t, c, b.owner.token, b.id, domain.RoleEditor)
 	b.key = mxCreateKey(t, c, b.owner.token, domain.ScopeAdmin)
+	var x struct {
+		ID string `json:"id"`
+	}
+	c.do("POST", "/api/v1/campaigns", map[string]string{"name": "B's campaign"}, bearer(b.owner.token)).into(t, 201, &x)
+	b.campaign = x.ID
+	c.do("POST", "/api/v1/contents", map[string]string{"title": "B's content", "campaign_id": b.campaign}, bearer(b.owner.token)).into(t, 201, &x)
+	b.content = x.ID
+	b.account = mxCreateAccountIn(t, b.id)
 	return b
 }
 
@@ -911,7 +1056,13 @@ func (b mxOrgB) snapshot(t *testing.T, c apiClient) string {
 		members = append(members, id+"="+string(r))
 	}
 	sort.Strings(members)
-	return fmt.Sprintf("org %s %q %v updated %s; members %v; keys %v", org.ID, org.Name, org.Settings, org.UpdatedAt, members, mxKeyIDs(t, c, b.owner.token))
+	var campaign domain.Campaign
+	c.do("GET", "/api/v1/campaigns/"+b.campaign, nil, bearer(b.owner.token)).into(t, 200, &campaign)
+	var content domain.Content
+	c.do("GET", "/api/v1/contents/"+b.content, nil, bearer(b.owner.token)).into(t, 200, &content)
+	return fmt.Sprintf("org %s %q %v updated %s; members %v; keys %v; campaign %q updated %s; content %q updated %s",
+		org.ID, org.Name, org.Settings, org.UpdatedAt, members, mxKeyIDs(t, c, b.owner.token),
+		campaign.Name, campaign.UpdatedAt, content.Title, content.UpdatedAt)
 }
 
 // TestCrossOrgMatrix calls every organization-scoped route that takes an id
@@ -941,6 +1092,15 @@ func TestCrossOrgMatrix(t *testing.T) {
 		{"DELETE /members/{B's owner}", "DELETE", "/api/v1/members/" + b.owner.id, nil, "/api/v1/members/" + nowhere, nil},
 		{"DELETE /api-keys/{B's key}", "DELETE", "/api/v1/api-keys/" + b.key.id, nil, "/api/v1/api-keys/" + nowhere, nil},
 		{"POST /auth/switch-organization {B}", "POST", "/api/v1/auth/switch-organization", map[string]string{"organization_id": b.id}, "/api/v1/auth/switch-organization", map[string]string{"organization_id": nowhere}},
+		{"GET /campaigns/{B's campaign}", "GET", "/api/v1/campaigns/" + b.campaign, nil, "/api/v1/campaigns/" + nowhere, nil},
+		{"PATCH /campaigns/{B's campaign}", "PATCH", "/api/v1/campaigns/" + b.campaign, map[string]string{"name": "hacked"}, "/api/v1/campaigns/" + nowhere, map[string]string{"name": "hacked"}},
+		{"DELETE /campaigns/{B's campaign}", "DELETE", "/api/v1/campaigns/" + b.campaign, nil, "/api/v1/campaigns/" + nowhere, nil},
+		{"GET /contents/{B's content}", "GET", "/api/v1/contents/" + b.content, nil, "/api/v1/contents/" + nowhere, nil},
+		{"PATCH /contents/{B's content}", "PATCH", "/api/v1/contents/" + b.content, map[string]string{"title": "hacked"}, "/api/v1/contents/" + nowhere, map[string]string{"title": "hacked"}},
+		{"DELETE /contents/{B's content}", "DELETE", "/api/v1/contents/" + b.content, nil, "/api/v1/contents/" + nowhere, nil},
+		{"POST /contents/validate {B's content}", "POST", "/api/v1/contents/validate", map[string]string{"content_id": b.content}, "/api/v1/contents/validate", map[string]string{"content_id": nowhere}},
+		{"POST /contents/validate {B's account}", "POST", "/api/v1/contents/validate", map[string]any{"content": map[string]string{"title": "x"}, "social_account_ids": []string{b.account}},
+			"/api/v1/contents/validate", map[string]any{"content": map[string]string{"title": "x"}, "social_account_ids": []string{nowhere}}},
 	}
 	for _, actor := range []mxUser{f.owner, f.admin} {
 		for _, tc := range cases {
@@ -1132,10 +1292,41 @@ func TestMembershipCacheRace(t *testing.T) {
 // mxCreateAccount stores a social account (without tokens) in org A.
 func mxCreateAccount(t *testing.T, f *mxFixture) string {
 	t.Helper()
+	return mxCreateAccountIn(t, f.orgA)
+}
+
+// mxCreateAccountIn stores a social account (without tokens) in org.
+func mxCreateAccountIn(t *testing.T, org string) string {
+	t.Helper()
 	a := domain.SocialAccount{ID: uuid.Must(uuid.NewV7()), Provider: domain.ProviderInstagram,
 		ExternalID: "mx-" + uuid.NewString(), Username: "mx", Status: domain.AccountConnected, CreatedAt: time.Now().UTC()}
-	if err := postgres.NewStore(pgtest.Pool(t)).Org(uuid.MustParse(f.orgA)).CreateSocialAccount(context.Background(), a); err != nil {
+	if err := postgres.NewStore(pgtest.Pool(t)).Org(uuid.MustParse(org)).CreateSocialAccount(context.Background(), a); err != nil {
 		t.Fatalf("create social account: %v", err)
 	}
 	return a.ID.String()
+}
+
+// mxCampaign creates a campaign named name in org A as its owner.
+func mxCampaign(t *testing.T, f *mxFixture, name string) string {
+	t.Helper()
+	var c struct {
+		ID string `json:"id"`
+	}
+	f.client(t).do("POST", "/api/v1/campaigns", map[string]string{"name": name}, bearer(f.owner.token)).into(t, 201, &c)
+	return c.ID
+}
+
+// mxContent creates a content in org A as its owner, in campaign unless
+// it is "".
+func mxContent(t *testing.T, f *mxFixture, campaign string) string {
+	t.Helper()
+	body := map[string]any{"title": "mx content"}
+	if campaign != "" {
+		body["campaign_id"] = campaign
+	}
+	var c struct {
+		ID string `json:"id"`
+	}
+	f.client(t).do("POST", "/api/v1/contents", body, bearer(f.owner.token)).into(t, 201, &c)
+	return c.ID
 }
