@@ -121,6 +121,9 @@ func (a *accountActor) Receive(ctx actor.Context) {
 		}
 		a.schedule(ctx, m.next)
 	case *publishJob:
+		if rt == nil {
+			return // the node is shutting down; the sweep brings the job back
+		}
 		if a.bucket == nil {
 			a.bucket = rate.NewLimiter(rt.opts.Publishing.Buckets(m.provider))
 		}

@@ -17,7 +17,8 @@ import (
 
 // publishingOptions wires the grains' publishing engine: the publications
 // store, the provider publisher, token refresh on demand and YouTube's
-// project quota in Redis db2.
+// project quota in Redis db2 (one count per cluster name: a deployment is
+// one Google project).
 func publishingOptions(cfg config.Config, store *postgres.Store, redis *redisdb.Clients, clients providerSet,
 	accounts *socialaccounts.Service, observe func(uuid.UUID, domain.Publication, time.Duration)) actors.PublishingOptions {
 	pacific, err := time.LoadLocation("America/Los_Angeles")
@@ -31,7 +32,7 @@ func publishingOptions(cfg config.Config, store *postgres.Store, redis *redisdb.
 			HTTPClient: &http.Client{Timeout: cfg.Providers.Timeout},
 		}),
 		Refresher:         accounts,
-		YouTubeQuota:      redisdb.NewDailyQuota(redis.RateLimits, "youtube", int64(cfg.Publishing.YouTubeDailyQuota), pacific),
+		YouTubeQuota:      redisdb.NewDailyQuota(redis.RateLimits, cfg.Cluster.Name+":youtube", int64(cfg.Publishing.YouTubeDailyQuota), pacific),
 		YouTubeUploadCost: int64(cfg.Publishing.YouTubeUploadCost),
 		Lease:             cfg.Publishing.Lease,
 		RetryDelays:       cfg.Publishing.RetryDelays,

@@ -355,3 +355,73 @@ func TestSweepWakesGrains(t *testing.T) {
 		t.Errorf("the swept publication started %s after publish_at, want within a second", late)
 	}
 }
+
+// TestPublishingLimits covers the paths that wait or stop without a
+// provider error of ours: the YouTube project quota shared across nodes, a
+// permanent refusal, and the organization's breaker opening after repeated
+// transient failures.
+func TestPublishingLimits(t *testing.T) {
+	f := newPublishingFixture(t, func(c *config.Config) {
+		c.Cluster.Name = "quota-" + fmt.Sprint(time.Now().UnixNano())
+		c.Publishing.YouTubeDailyQuota = 2000
+		c.Publishing.YouTubeUploadCost = 1000
+		c.Publishing.RetryDelays = []time.Duration{200 * time.Millisecond, 200 * time.Millisecond, 200 * time.Millisecond}
+	})
+	sim := f.s.App.Simulator()
+
+	// The download refused (404) fails the upload for good: it spends the
+	// first 1000 units of the quota.
+	t.Run("permanent refusal fails at once", func(t *testing.T) {
+		var c struct{ ID string }
+		f.c.do("POST", "/api/v1/contents", map[string]any{"title": "gone", "body": "missing media",
+			"media": []map[string]string{{"url": sim.URL + "/_sim/media/missing.mp4?sim_status=404", "kind": "video"}},
+		}, f.auth).into(t, 201, &c)
+		pubs := f.schedule(t, c.ID, time.Now().Add(300*time.Millisecond), "youtube")
+		got := f.await(t, pubs[0].ID, 20*time.Second, "failed", "published")
+		if got.Status != "failed" || len(got.Attempts) != 1 || got.RetriesUsed != 0 || got.LastError == nil || got.LastError.Class != "permanent" {
+			t.Errorf("got %s after %d attempts, error %+v; want failed at once, permanent", got.Status, len(got.Attempts), got.LastError)
+		}
+	})
+
+	t.Run("youtube project quota", func(t *testing.T) {
+		first := f.schedule(t, f.content(t, "quota one"), time.Now().Add(300*time.Millisecond), "youtube")
+		if got := f.await(t, first[0].ID, 20*time.Second, "published", "failed"); got.Status != "published" {
+			t.Fatalf("first upload: got %s (%s), want published", got.Status, got.FailureReason)
+		}
+		second := f.schedule(t, f.content(t, "quota two"), time.Now().Add(300*time.Millisecond), "youtube")
+		got := f.await(t, second[0].ID, 20*time.Second, "retry_scheduled", "published", "failed")
+		if got.Status != "retry_scheduled" || got.RetriesUsed != 0 || got.LastError == nil || got.LastError.Class != "quota_exhausted" {
+			t.Fatalf("second upload: got %s, %d retries, error %+v; want retry_scheduled for quota_exhausted without a retry spent",
+				got.Status, got.RetriesUsed, got.LastError)
+		}
+		next, err := time.Parse(time.RFC3339Nano, *got.NextAttemptAt)
+		if err != nil || time.Until(next) < time.Minute || time.Until(next) > 25*time.Hour {
+			t.Errorf("next attempt at %v (%v), want the quota's reset, within a day", next, err)
+		}
+	})
+
+	t.Run("breaker opens after repeated transient failures", func(t *testing.T) {
+		sim.SetFaults("instagram", simulator.FaultRequest{Faults: simulator.Faults{Outage: true}})
+		defer sim.SetFaults("instagram", simulator.FaultRequest{})
+		var ids []string
+		for i := range 3 {
+			pubs := f.schedule(t, f.content(t, fmt.Sprintf("breaker %d %d", i, time.Now().UnixNano())), time.Now().Add(300*time.Millisecond), "instagram")
+			ids = append(ids, pubs[0].ID)
+		}
+		open := false
+		deadline := time.Now().Add(20 * time.Second)
+		for !open && time.Now().Before(deadline) {
+			for _, id := range ids {
+				var p publication
+				f.c.do("GET", "/api/v1/publications/"+id, nil, f.auth).into(t, 200, &p)
+				if p.LastError != nil && p.LastError.Class == "circuit_open" {
+					open = true
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !open {
+			t.Errorf("no attempt met an open breaker after repeated outage failures")
+		}
+	})
+}
