@@ -490,10 +490,10 @@ func TestParseFlags(t *testing.T) {
 		filter  string
 		wantErr string
 	}{
-		{"defaults", nil, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64, Orgs: 5000}, "", ""},
-		{"quick", []string{"-quick"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: time.Second, Workers: 64, Orgs: 500, Quick: true}, "", ""},
-		{"explicit values win over quick", []string{"-quick", "-duration", "2s", "-workers", "8", "-orgs", "50"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: 2 * time.Second, Workers: 8, Orgs: 50, Quick: true}, "", ""},
-		{"filter", []string{"-scenarios", " health_live, ,not_found_envelope"}, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64, Orgs: 5000}, "health_live,not_found_envelope", ""},
+		{"defaults", nil, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64, Orgs: 5000, Publish: publishDefaults}, "", ""},
+		{"quick", []string{"-quick"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: time.Second, Workers: 64, Orgs: 500, Quick: true, Publish: publishQuick}, "", ""},
+		{"explicit values win over quick", []string{"-quick", "-duration", "2s", "-workers", "8", "-orgs", "50"}, RunOptions{Warmup: 250 * time.Millisecond, Duration: 2 * time.Second, Workers: 8, Orgs: 50, Quick: true, Publish: publishQuick}, "", ""},
+		{"filter", []string{"-scenarios", " health_live, ,not_found_envelope"}, RunOptions{Warmup: time.Second, Duration: 5 * time.Second, Workers: 64, Orgs: 5000, Publish: publishDefaults}, "health_live,not_found_envelope", ""},
 		{"zero workers", []string{"-workers", "0"}, RunOptions{}, "", "-workers"},
 		{"zero orgs", []string{"-orgs", "0"}, RunOptions{}, "", "-orgs"},
 		{"bad level", []string{"-log-level", "loud"}, RunOptions{}, "", "-log-level"},
