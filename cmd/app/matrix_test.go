@@ -635,6 +635,80 @@ func mxRoutes() []mxRoute {
 				}
 			}
 		}},
+		{"POST /contents/{id}/schedule", mxRule{perm: domain.PermContentPublish}, 201, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			content, account := mxPublishable(t, f), mxCreateAccount(t, f)
+			r := c.do("POST", "/api/v1/contents/"+content+"/schedule", map[string]any{
+				"publish_at": time.Now().Add(time.Hour).Format(time.RFC3339), "social_account_ids": []string{account}}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				if got := len(mxPublications(t, f, content)); (got == 1) != allowed {
+					t.Errorf("got %d publications afterwards, want scheduled=%v", got, allowed)
+				}
+			}
+		}},
+		{"POST /contents/{id}/publish-now", mxRule{perm: domain.PermContentPublish}, 202, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			content, account := mxPublishable(t, f), mxCreateAccount(t, f)
+			r := c.do("POST", "/api/v1/contents/"+content+"/publish-now", map[string]any{"social_account_ids": []string{account}}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				if got := len(mxPublications(t, f, content)); (got == 1) != allowed {
+					t.Errorf("got %d publications afterwards, want created=%v", got, allowed)
+				}
+			}
+		}},
+		{"POST /contents/{id}/unschedule", mxRule{perm: domain.PermContentPublish}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			content, _ := mxScheduled(t, f)
+			r := c.do("POST", "/api/v1/contents/"+content+"/unschedule", nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				list := mxPublications(t, f, content)
+				if cancelled := len(list) == 1 && list[0].Status == domain.PublicationCancelled; cancelled != allowed {
+					t.Errorf("got %+v afterwards, want cancelled=%v", list, allowed)
+				}
+			}
+		}},
+		{"GET /publications", mxRule{perm: domain.PermContentRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			content, id := mxScheduled(t, f)
+			r := f.client(t).do("GET", "/api/v1/publications?content_id="+content, nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var list []domain.Publication
+				if allowed {
+					if r.into(t, 200, &list); len(list) != 1 || list[0].ID.String() != id {
+						t.Errorf("got %s, want publication %s listed", r.Data, id)
+					}
+				}
+			}
+		}},
+		{"GET /publications/{id}", mxRule{perm: domain.PermContentRead}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			_, id := mxScheduled(t, f)
+			return f.client(t).do("GET", "/api/v1/publications/"+id, nil, bearer(p.auth)), mxNothing
+		}},
+		{"PATCH /publications/{id}", mxRule{perm: domain.PermContentPublish}, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			_, id := mxScheduled(t, f)
+			at := time.Now().Add(3 * time.Hour).Truncate(time.Second).UTC()
+			r := c.do("PATCH", "/api/v1/publications/"+id, map[string]string{"publish_at": at.Format(time.RFC3339)}, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var got domain.Publication
+				c.do("GET", "/api/v1/publications/"+id, nil, bearer(f.owner.token)).into(t, 200, &got)
+				if moved := got.PublishAt.Equal(at); moved != allowed {
+					t.Errorf("got publish_at %s afterwards, want moved=%v", got.PublishAt, allowed)
+				}
+			}
+		}},
+		{"POST /publications/{id}/retry", mxRule{perm: domain.PermContentPublish}, 202, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
+			c := f.client(t)
+			_, id := mxScheduled(t, f)
+			mxFail(t, f, id)
+			r := c.do("POST", "/api/v1/publications/"+id+"/retry", nil, bearer(p.auth))
+			return r, func(t *testing.T, allowed bool) {
+				var got domain.Publication
+				c.do("GET", "/api/v1/publications/"+id, nil, bearer(f.owner.token)).into(t, 200, &got)
+				if redriven := got.Status != domain.PublicationFailed; redriven != allowed {
+					t.Errorf("got %s afterwards, want re-driven=%v", got.Status, allowed)
+				}
+			}
+		}},
 		{"POST /auth/2fa/setup", person, 200, func(t *testing.T, f *mxFixture, p mxPrincipal) (apiResponse, func(*testing.T, bool)) {
 			c := f.client(t)
 			r := c.do("POST", "/api/v1/auth/2fa/setup", nil, bearer(p.auth))
@@ -764,6 +838,13 @@ func TestRoleMatrix(t *testing.T) {
 		"GET /contents/{id}              | ok    ok    ok     ok     | ok    scope scope   ok",
 		"PATCH /contents/{id}            | ok    ok    ok     role   | scope ok    scope   ok",
 		"DELETE /contents/{id}           | ok    ok    ok     role   | scope ok    scope   ok",
+		"POST /contents/{id}/schedule    | ok    ok    ok     role   | scope scope ok      ok",
+		"POST /contents/{id}/publish-now | ok    ok    ok     role   | scope scope ok      ok",
+		"POST /contents/{id}/unschedule  | ok    ok    ok     role   | scope scope ok      ok",
+		"GET /publications               | ok    ok    ok     ok     | ok    scope scope   ok",
+		"GET /publications/{id}          | ok    ok    ok     ok     | ok    scope scope   ok",
+		"PATCH /publications/{id}        | ok    ok    ok     role   | scope scope ok      ok",
+		"POST /publications/{id}/retry   | ok    ok    ok     role   | scope scope ok      ok",
 		"POST /auth/2fa/setup            | ok    ok    ok     ok     | role  role  role    role",
 		"POST /auth/switch-organization  | ok    ok    ok     ok     | role  role  role    role",
 		"POST /auth/logout               | ok    ok    ok     ok     | role  role  role    role",
@@ -1329,4 +1410,57 @@ func mxContent(t *testing.T, f *mxFixture, campaign string) string {
 	}
 	f.client(t).do("POST", "/api/v1/contents", body, bearer(f.owner.token)).into(t, 201, &c)
 	return c.ID
+}
+
+// mxPublishable creates, in org A as its owner, a content valid for
+// Instagram (one JPEG image).
+func mxPublishable(t *testing.T, f *mxFixture) string {
+	t.Helper()
+	var c struct {
+		ID string `json:"id"`
+	}
+	f.client(t).do("POST", "/api/v1/contents", map[string]any{"title": "mx publish", "body": "mx",
+		"media": []map[string]string{{"url": "https://media.example.com/mx.jpg", "kind": "image"}}}, bearer(f.owner.token)).into(t, 201, &c)
+	return c.ID
+}
+
+// mxScheduled schedules a new content an hour ahead to a new account of
+// org A, as its owner, and returns the content and publication ids.
+func mxScheduled(t *testing.T, f *mxFixture) (content, publication string) {
+	t.Helper()
+	content, account := mxPublishable(t, f), mxCreateAccount(t, f)
+	var list []domain.Publication
+	f.client(t).do("POST", "/api/v1/contents/"+content+"/schedule", map[string]any{
+		"publish_at": time.Now().Add(time.Hour).Format(time.RFC3339), "social_account_ids": []string{account}}, bearer(f.owner.token)).into(t, 201, &list)
+	return content, list[0].ID.String()
+}
+
+// mxPublications lists a content's publications as org A's owner.
+func mxPublications(t *testing.T, f *mxFixture, content string) []domain.Publication {
+	t.Helper()
+	var list []domain.Publication
+	f.client(t).do("GET", "/api/v1/publications?content_id="+content, nil, bearer(f.owner.token)).into(t, 200, &list)
+	return list
+}
+
+// mxFail dead-letters a publication directly in the database, as three
+// failed retries would.
+func mxFail(t *testing.T, f *mxFixture, id string) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := pgtest.Pool(t).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `SELECT set_config('smm.organization_id', $1, true)`, f.orgA); err != nil {
+		t.Fatal(err)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE publications SET status = 'failed', due_at = NULL, failure_reason = 'gave up' WHERE id = $1`, id)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("fail publication: %v (%d rows)", err, tag.RowsAffected())
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -241,7 +241,7 @@ func contentForPublishing(ctx context.Context, tx pgx.Tx, org, id uuid.UUID) (do
 	var c domain.Content
 	var media, overrides []byte
 	err := tx.QueryRow(ctx, `SELECT id, organization_id, campaign_id, title, body, hashtags, media, overrides
-		FROM contents WHERE id = $1 AND organization_id = $2 AND deleted_at IS NULL`, id, org).
+		FROM contents WHERE id = $1 AND organization_id = $2 AND deleted_at IS NULL FOR SHARE`, id, org).
 		Scan(&c.ID, &c.OrganizationID, &c.CampaignID, &c.Title, &c.Body, &c.Hashtags, &media, &overrides)
 	if err != nil {
 		return c, Classify(err)
