@@ -47,7 +47,7 @@ const (
 	// publishLeadBase + publishLeadPerOrg × organizations separate the end
 	// of the set-up from the window's start, room for waking every grain.
 	publishLeadBase   = 5 * time.Second
-	publishLeadPerOrg = time.Millisecond
+	publishLeadPerOrg = 2 * time.Millisecond
 )
 
 // PublishOptions are the sizes of the publishing scenarios.

@@ -306,22 +306,28 @@ func remainingOrgs(ctx context.Context, store *postgres.Store, fx *publishFixtur
 	return n, nil
 }
 
-// deletePublishFixture removes what the run wrote (and what the service
-// wrote for it: attempts, transitions, events), one organization at a
-// time; an organization it cannot delete has its unfinished publications
-// cancelled instead, so that no later sweep wakes it.
-func deletePublishFixture(ctx context.Context, pool *pgxpool.Pool, orgs []uuid.UUID) error {
-	return forEachOrg(ctx, orgs, publishFixtureWriters, func(ctx context.Context, org uuid.UUID) error {
-		err := orgBatch(ctx, pool, org, func(b *pgx.Batch) {
-			for _, table := range []string{"publication_attempts", "publication_transitions", "outbox_events", "publications", "contents", "social_accounts"} {
-				b.Queue(`DELETE FROM `+table+` WHERE organization_id = $1`, org)
-			}
-			b.Queue(`DELETE FROM organizations WHERE id = $1`, org)
-		})
-		if err == nil {
-			return nil
+// retirePublishFixture cancels the unfinished publications of orgs (none
+// when the run finished), so that no later sweep wakes them. The rows stay:
+// deleting a run's publications costs minutes at full scale, because the
+// foreign key from publication_transitions.publication_id has no index of
+// its own, so every deleted publication scans that whole table.
+func retirePublishFixture(ctx context.Context, store *postgres.Store, pool *pgxpool.Pool, orgs []uuid.UUID) error {
+	due, err := store.OrgsWithDuePublications(ctx, time.Now().Add(100*365*24*time.Hour), true)
+	if err != nil {
+		return err
+	}
+	ours := make(map[uuid.UUID]bool, len(orgs))
+	for _, org := range orgs {
+		ours[org] = true
+	}
+	var left []uuid.UUID
+	for _, org := range due {
+		if ours[org] {
+			left = append(left, org)
 		}
-		return errors.Join(err, cancelPublications(ctx, pool, org))
+	}
+	return forEachOrg(ctx, left, publishFixtureWriters, func(ctx context.Context, org uuid.UUID) error {
+		return cancelPublications(ctx, pool, org)
 	})
 }
 
@@ -350,6 +356,6 @@ func cancelStalePublishFixtures(ctx context.Context, pool *pgxpool.Pool, store *
 	if len(stale) == 0 {
 		return nil
 	}
-	progressf(progress, "removing %d organizations an interrupted publishing run left", len(stale))
-	return deletePublishFixture(ctx, pool, stale)
+	progressf(progress, "cancelling the publications of %d organizations an interrupted publishing run left", len(stale))
+	return retirePublishFixture(ctx, store, pool, stale)
 }

@@ -58,12 +58,12 @@ func preparePublishRun(ctx context.Context, lab *grainLab, progress io.Writer, o
 	return r, nil
 }
 
-// close removes the fixture and stops the simulator.
+// close retires the fixture and stops the simulator.
 func (r *publishRun) close(ctx context.Context) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	if err := deletePublishFixture(cctx, r.lab.pool, r.fx.orgs); err != nil {
-		progressf(r.progress, "removing the publishing fixture: %v", err)
+	if err := retirePublishFixture(cctx, r.lab.store, r.lab.pool, r.fx.orgs); err != nil {
+		progressf(r.progress, "cancelling the publishing fixture's unfinished publications: %v", err)
 	}
 	_ = r.sim.Close()
 }
@@ -140,8 +140,14 @@ func runPublishWindow(ctx context.Context, lab *grainLab, progress io.Writer, or
 		}
 	}
 	defer stop()
+	// The grains are activated first (they find nothing due: the
+	// publications are parked), so that the wake after the window is set
+	// only reads each one's due list.
+	activated, err := wakeAll(ctx, m.app.Node().Organizations(), r.fx)
+	if err != nil {
+		return Result{}, fmt.Errorf("activate the grains: %w", err)
+	}
 	before := readHeap()
-
 	start, shiftTook, err := r.openWindow(ctx)
 	if err != nil {
 		return Result{}, err
@@ -150,9 +156,9 @@ func runPublishWindow(ctx context.Context, lab *grainLab, progress io.Writer, or
 	if err != nil {
 		return Result{}, fmt.Errorf("wake the grains: %w", err)
 	}
-	progressf(progress, "window of %s opens %s after set-up (moving it took %s, waking %d grains %s); waiting for %d publications",
-		window, time.Until(start).Round(time.Millisecond)+shiftTook+woke, shiftTook.Round(time.Millisecond), orgs, woke.Round(time.Millisecond), count)
 	wokeLate := time.Since(start)
+	progressf(progress, "grains activated in %s; window moved in %s, grains woken in %s, %s; waiting for %d publications",
+		activated.Round(time.Millisecond), shiftTook.Round(time.Millisecond), woke.Round(time.Millisecond), wokeText(wokeLate), count)
 
 	all, err := r.awaitDone(ctx, start.Add(window+publishGrace), log.count)
 	if err != nil {
