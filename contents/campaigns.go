@@ -52,7 +52,7 @@ type CampaignPatch struct {
 
 // List lists the organization's campaigns oldest first, after a position,
 // filtered by status and by a case-insensitive substring of the name.
-func (s *Campaigns) List(ctx context.Context, p domain.Principal, f postgres.CampaignFilter, after *domain.Position, limit int) ([]domain.Campaign, error) {
+func (s *Campaigns) List(ctx context.Context, p domain.Principal, f domain.CampaignFilter, after *domain.Position, limit int) ([]domain.Campaign, error) {
 	if err := p.Require(domain.PermContentRead); err != nil {
 		return nil, err
 	}

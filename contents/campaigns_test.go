@@ -10,7 +10,6 @@ import (
 
 	"github.com/socialmediamanager/smm/contents"
 	"github.com/socialmediamanager/smm/domain"
-	"github.com/socialmediamanager/smm/persistence/postgres"
 )
 
 // A campaign is created with defaults, every bad field is named at once,
@@ -155,13 +154,13 @@ func TestCampaignAccess(t *testing.T) {
 			t.Errorf("%s deleting: got %q, want %q", tc.who, got, tc.write)
 		}
 	}
-	if list, _ := e.campaigns.List(ctx, other, postgres.CampaignFilter{}, nil, 100); len(list) != 0 {
+	if list, _ := e.campaigns.List(ctx, other, domain.CampaignFilter{}, nil, 100); len(list) != 0 {
 		t.Errorf("another organization lists %d campaigns, want 0", len(list))
 	}
-	if _, err := e.campaigns.List(ctx, p, postgres.CampaignFilter{Status: "running", Query: strings.Repeat("q", 201)}, nil, 10); fields(err) != "invalid status; invalid q" {
+	if _, err := e.campaigns.List(ctx, p, domain.CampaignFilter{Status: "running", Query: strings.Repeat("q", 201)}, nil, 10); fields(err) != "invalid status; invalid q" {
 		t.Errorf("bad filters: got %q, want status and q named", fields(err))
 	}
-	if got, err := e.campaigns.List(ctx, p, postgres.CampaignFilter{Query: "MIN"}, nil, 10); err != nil || len(got) != 1 {
+	if got, err := e.campaigns.List(ctx, p, domain.CampaignFilter{Query: "MIN"}, nil, 10); err != nil || len(got) != 1 {
 		t.Errorf("search: got %d (%v), want 1", len(got), err)
 	}
 	if err := e.campaigns.Delete(ctx, p, c.ID); err != nil {
@@ -170,7 +169,7 @@ func TestCampaignAccess(t *testing.T) {
 	if _, err := e.campaigns.Get(ctx, p, c.ID); fields(err) != "not_found " {
 		t.Errorf("read after delete: got %q, want not_found", fields(err))
 	}
-	if list, _ := e.campaigns.List(ctx, p, postgres.CampaignFilter{}, nil, 100); len(list) != 0 {
+	if list, _ := e.campaigns.List(ctx, p, domain.CampaignFilter{}, nil, 100); len(list) != 0 {
 		t.Errorf("got %d campaigns listed after delete, want 0", len(list))
 	}
 }

@@ -85,7 +85,7 @@ func (e *Unpublishable) Unwrap() error { return e.Violations }
 
 // List lists the organization's contents oldest first, after a position,
 // filtered by campaign and by derived status.
-func (s *Contents) List(ctx context.Context, p domain.Principal, f postgres.ContentFilter, after *domain.Position, limit int) ([]domain.Content, error) {
+func (s *Contents) List(ctx context.Context, p domain.Principal, f domain.ContentFilter, after *domain.Position, limit int) ([]domain.Content, error) {
 	if err := p.Require(domain.PermContentRead); err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/contents"
 	"github.com/socialmediamanager/smm/domain"
-	"github.com/socialmediamanager/smm/persistence/postgres"
 )
 
 // video is a media item every network but Instagram feed accepts.
@@ -224,7 +223,7 @@ func TestListContents(t *testing.T) {
 	}
 	e.schedule(p, ids[1], ig)
 	e.schedule(p, ids[2], ig)
-	titles := func(who domain.Principal, f postgres.ContentFilter) string {
+	titles := func(who domain.Principal, f domain.ContentFilter) string {
 		list, err := e.contents.List(ctx, who, f, nil, 100)
 		if err != nil {
 			return fields(err)
@@ -238,16 +237,16 @@ func TestListContents(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		who  domain.Principal
-		f    postgres.ContentFilter
+		f    domain.ContentFilter
 		want string
 	}{
-		{"all", p, postgres.ContentFilter{}, "0:draft 1:scheduled 2:scheduled 3:draft"},
-		{"campaign", p, postgres.ContentFilter{CampaignID: camp.ID}, "0:draft 2:scheduled"},
-		{"status", key(p, domain.ScopeRead), postgres.ContentFilter{Status: domain.ContentScheduled}, "1:scheduled 2:scheduled"},
-		{"both", as(p, domain.RoleViewer), postgres.ContentFilter{CampaignID: camp.ID, Status: domain.ContentDraft}, "0:draft"},
-		{"unknown status", p, postgres.ContentFilter{Status: "queued"}, "invalid status"},
-		{"another organization", other, postgres.ContentFilter{}, ""},
-		{"no scope", key(p, domain.ScopePublish), postgres.ContentFilter{}, "insufficient_scope "},
+		{"all", p, domain.ContentFilter{}, "0:draft 1:scheduled 2:scheduled 3:draft"},
+		{"campaign", p, domain.ContentFilter{CampaignID: camp.ID}, "0:draft 2:scheduled"},
+		{"status", key(p, domain.ScopeRead), domain.ContentFilter{Status: domain.ContentScheduled}, "1:scheduled 2:scheduled"},
+		{"both", as(p, domain.RoleViewer), domain.ContentFilter{CampaignID: camp.ID, Status: domain.ContentDraft}, "0:draft"},
+		{"unknown status", p, domain.ContentFilter{Status: "queued"}, "invalid status"},
+		{"another organization", other, domain.ContentFilter{}, ""},
+		{"no scope", key(p, domain.ScopePublish), domain.ContentFilter{}, "insufficient_scope "},
 	} {
 		if got := titles(tc.who, tc.f); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)

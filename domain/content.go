@@ -164,3 +164,17 @@ func ContentStatusOf(states []PublicationStatus) ContentStatus {
 	}
 	return ContentPublishing
 }
+
+// CampaignFilter narrows a campaign listing; zero fields do not filter.
+type CampaignFilter struct {
+	Status CampaignStatus
+	// Query keeps the campaigns whose name contains it, ignoring case.
+	Query string
+}
+
+// ContentFilter narrows a content listing; zero fields do not filter.
+type ContentFilter struct {
+	CampaignID uuid.UUID
+	// Status is the derived status (ContentStatusOf).
+	Status ContentStatus
+}

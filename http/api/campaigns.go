@@ -8,12 +8,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/contents"
 	"github.com/socialmediamanager/smm/domain"
-	"github.com/socialmediamanager/smm/persistence/postgres"
 )
 
 // Campaigns runs the campaign use cases (contents.Campaigns).
 type Campaigns interface {
-	List(ctx context.Context, p domain.Principal, f postgres.CampaignFilter, after *domain.Position, limit int) ([]domain.Campaign, error)
+	List(ctx context.Context, p domain.Principal, f domain.CampaignFilter, after *domain.Position, limit int) ([]domain.Campaign, error)
 	Get(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Campaign, error)
 	Create(ctx context.Context, p domain.Principal, in contents.CampaignInput) (domain.Campaign, error)
 	Update(ctx context.Context, p domain.Principal, id uuid.UUID, patch contents.CampaignPatch) (domain.Campaign, error)
@@ -34,7 +33,7 @@ func (a *API) campaignRoutes(v1 fiber.Router) {
 
 func (a *API) listCampaigns(c *fiber.Ctx) error {
 	// fiber's query strings alias a buffer reused by the next request.
-	f := postgres.CampaignFilter{Status: domain.CampaignStatus(strings.Clone(c.Query("status"))), Query: strings.Clone(c.Query("q"))}
+	f := domain.CampaignFilter{Status: domain.CampaignStatus(strings.Clone(c.Query("status"))), Query: strings.Clone(c.Query("q"))}
 	return listPage(a, c, "campaigns", func(after []byte, limit int) ([]domain.Campaign, error) {
 		pos, err := positionOf(after)
 		if err != nil {

@@ -9,12 +9,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/socialmediamanager/smm/contents"
 	"github.com/socialmediamanager/smm/domain"
-	"github.com/socialmediamanager/smm/persistence/postgres"
 )
 
 // Contents runs the content use cases (contents.Contents).
 type Contents interface {
-	List(ctx context.Context, p domain.Principal, f postgres.ContentFilter, after *domain.Position, limit int) ([]domain.Content, error)
+	List(ctx context.Context, p domain.Principal, f domain.ContentFilter, after *domain.Position, limit int) ([]domain.Content, error)
 	Get(ctx context.Context, p domain.Principal, id uuid.UUID) (domain.Content, error)
 	Create(ctx context.Context, p domain.Principal, in contents.ContentInput) (domain.Content, error)
 	Update(ctx context.Context, p domain.Principal, id uuid.UUID, patch contents.ContentPatch) (domain.Content, error)
@@ -37,7 +36,7 @@ func (a *API) contentRoutes(v1 fiber.Router) {
 }
 
 func (a *API) listContents(c *fiber.Ctx) error {
-	f := postgres.ContentFilter{Status: domain.ContentStatus(strings.Clone(c.Query("status")))}
+	f := domain.ContentFilter{Status: domain.ContentStatus(strings.Clone(c.Query("status")))}
 	if raw := c.Query("campaign_id"); raw != "" {
 		id, err := parseID("campaign_id", raw)
 		if err != nil {

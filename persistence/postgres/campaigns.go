@@ -21,17 +21,10 @@ func scanCampaign(r pgx.Row) (domain.Campaign, error) {
 	return c, err
 }
 
-// CampaignFilter narrows a campaign listing; zero fields do not filter.
-type CampaignFilter struct {
-	Status domain.CampaignStatus
-	// Query keeps the campaigns whose name contains it, ignoring case.
-	Query string
-}
-
 // CampaignsPage lists the organization's live campaigns oldest first, after
 // a position (created_at, id), limit at a time, for the API's keyset
 // pagination.
-func (o *OrgStore) CampaignsPage(ctx context.Context, f CampaignFilter, after *domain.Position, limit int) ([]domain.Campaign, error) {
+func (o *OrgStore) CampaignsPage(ctx context.Context, f domain.CampaignFilter, after *domain.Position, limit int) ([]domain.Campaign, error) {
 	out := []domain.Campaign{}
 	var at *time.Time
 	var id uuid.UUID

@@ -52,7 +52,7 @@ func TestCampaignsStore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	list := func(f CampaignFilter) []string {
+	list := func(f domain.CampaignFilter) []string {
 		t.Helper()
 		var out []string
 		var after *domain.Position
@@ -75,14 +75,14 @@ func TestCampaignsStore(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		f    CampaignFilter
+		f    domain.CampaignFilter
 		want string
 	}{
-		{"all, oldest first", CampaignFilter{}, "[Spring Launch summer sale Autumn SUMMER teaser winter]"},
-		{"name ignoring case", CampaignFilter{Query: "sUmMeR"}, "[summer sale SUMMER teaser]"},
-		{"LIKE wildcards are plain text", CampaignFilter{Query: "%"}, "[]"},
-		{"status", CampaignFilter{Status: domain.CampaignPaused}, "[Autumn winter]"},
-		{"both", CampaignFilter{Status: domain.CampaignDraft, Query: "summer"}, "[summer sale SUMMER teaser]"},
+		{"all, oldest first", domain.CampaignFilter{}, "[Spring Launch summer sale Autumn SUMMER teaser winter]"},
+		{"name ignoring case", domain.CampaignFilter{Query: "sUmMeR"}, "[summer sale SUMMER teaser]"},
+		{"LIKE wildcards are plain text", domain.CampaignFilter{Query: "%"}, "[]"},
+		{"status", domain.CampaignFilter{Status: domain.CampaignPaused}, "[Autumn winter]"},
+		{"both", domain.CampaignFilter{Status: domain.CampaignDraft, Query: "summer"}, "[summer sale SUMMER teaser]"},
 	} {
 		if got := fmt.Sprint(list(tc.f)); got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
@@ -141,7 +141,7 @@ func TestCampaignsStore(t *testing.T) {
 	if err := a.DeleteCampaign(ctx, first.ID); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("second delete: got %v, want not_found", err)
 	}
-	if got := fmt.Sprint(list(CampaignFilter{})); got != "[summer sale Autumn SUMMER teaser winter]" {
+	if got := fmt.Sprint(list(domain.CampaignFilter{})); got != "[summer sale Autumn SUMMER teaser winter]" {
 		t.Errorf("list after delete: got %s, want the deleted campaign gone", got)
 	}
 }

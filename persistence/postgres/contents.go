@@ -61,17 +61,10 @@ func scanContent(r pgx.Row) (domain.Content, error) {
 	return c, nil
 }
 
-// ContentFilter narrows a content listing; zero fields do not filter.
-type ContentFilter struct {
-	CampaignID uuid.UUID
-	// Status is the derived status (domain.ContentStatusOf).
-	Status domain.ContentStatus
-}
-
 // ContentsPage lists the organization's live contents oldest first, after
 // a position (created_at, id), limit at a time, each with its status
 // derived from its publications.
-func (o *OrgStore) ContentsPage(ctx context.Context, f ContentFilter, after *domain.Position, limit int) ([]domain.Content, error) {
+func (o *OrgStore) ContentsPage(ctx context.Context, f domain.ContentFilter, after *domain.Position, limit int) ([]domain.Content, error) {
 	out := []domain.Content{}
 	var at *time.Time
 	var id uuid.UUID

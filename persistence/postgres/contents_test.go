@@ -88,7 +88,7 @@ func TestContentStatusSQL(t *testing.T) {
 
 	for _, status := range []domain.ContentStatus{domain.ContentDraft, domain.ContentScheduled, domain.ContentPublishing,
 		domain.ContentPublished, domain.ContentPartiallyPublished, domain.ContentFailed} {
-		page, err := o.ContentsPage(ctx, ContentFilter{Status: status}, nil, 1000)
+		page, err := o.ContentsPage(ctx, domain.ContentFilter{Status: status}, nil, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestContentsStore(t *testing.T) {
 	if _, err := b.CreateContent(ctx, newContent("B's")); err != nil {
 		t.Fatal(err)
 	}
-	titles := func(f ContentFilter) []string {
+	titles := func(f domain.ContentFilter) []string {
 		var out []string
 		var after *domain.Position
 		for {
@@ -194,10 +194,10 @@ func TestContentsStore(t *testing.T) {
 			after = &domain.Position{Time: page[1].CreatedAt, ID: page[1].ID}
 		}
 	}
-	if got := fmt.Sprint(titles(ContentFilter{})); got != "[Launch  in campaign 0 in campaign 1 in campaign 2]" {
+	if got := fmt.Sprint(titles(domain.ContentFilter{})); got != "[Launch  in campaign 0 in campaign 1 in campaign 2]" {
 		t.Errorf("all: got %s", got)
 	}
-	if got := fmt.Sprint(titles(ContentFilter{CampaignID: campA.ID})); got != "[Launch in campaign 0 in campaign 1 in campaign 2]" {
+	if got := fmt.Sprint(titles(domain.ContentFilter{CampaignID: campA.ID})); got != "[Launch in campaign 0 in campaign 1 in campaign 2]" {
 		t.Errorf("by campaign: got %s", got)
 	}
 
