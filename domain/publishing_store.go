@@ -44,6 +44,8 @@ type DuePublication struct {
 	AccountID uuid.UUID
 	Status    PublicationStatus
 	DueAt     time.Time
+	// ClaimedBy is the member holding a claim in flight (status publishing).
+	ClaimedBy string
 }
 
 // ClaimRequest asks to claim one publication for a call to its provider.

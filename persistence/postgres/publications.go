@@ -363,10 +363,10 @@ func (o *OrgStore) DuePublications(ctx context.Context, horizon time.Time, inclu
 	err := o.s.read(ctx, rlsScope{org: o.org}, func(rows pgx.Rows) (err error) {
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.DuePublication, error) {
 			var d domain.DuePublication
-			return d, r.Scan(&d.ID, &d.AccountID, &d.Status, &d.DueAt)
+			return d, r.Scan(&d.ID, &d.AccountID, &d.Status, &d.DueAt, &d.ClaimedBy)
 		})
 		return err
-	}, `SELECT id, social_account_id, status, due_at FROM publications WHERE organization_id = $1
+	}, `SELECT id, social_account_id, status, due_at, COALESCE(claimed_by, '') FROM publications WHERE organization_id = $1
 		AND due_at IS NOT NULL AND (due_at < $2 OR ($3 AND status = 'publishing')) ORDER BY due_at`, o.org, horizon, includeClaimed)
 	if err != nil {
 		return nil, fmt.Errorf("list due publications: %w", err)
