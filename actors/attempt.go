@@ -148,6 +148,12 @@ func (rt *Runtime) attempt(job *publishJob) *attemptDone {
 		if found {
 			return published(res, domain.AttemptReconciled, "found published at the provider (reconciled)")
 		}
+		if until := claim.FirstCallAt.Add(o.ReconcileGrace(p.Provider)); time.Now().Before(until) {
+			// Not listed yet, but it may still be processing: ask again
+			// later rather than risk a second post.
+			return finish(domain.AttemptResult{Outcome: domain.AttemptUnknown, Status: domain.PublicationUnknownOutcome,
+				DueAt: &until, Reason: "not listed at the provider yet; it may still be processing, asking again before any new call"})
+		}
 	}
 	if p.Provider == domain.ProviderYouTube && o.YouTubeQuota != nil {
 		ok, resetIn, err := o.YouTubeQuota.Reserve(ctx, o.YouTubeUploadCost)

@@ -73,6 +73,11 @@ type PublishingOptions struct {
 	// UnknownDelay is the wait before reconciling an attempt whose answer
 	// was lost (the provider may still be processing the post).
 	UnknownDelay time.Duration
+	// ReconcileGrace is how long after the first call a post may still be
+	// invisible at the provider while it processes: a reconciliation that
+	// finds nothing within it waits instead of publishing again (TikTok
+	// lists a post only once processed).
+	ReconcileGrace func(domain.Provider) time.Duration
 	// Observe, when set, is told each publication's lateness at its claim
 	// (metrics, benchmarks).
 	Observe func(org uuid.UUID, p domain.Publication, lateness time.Duration)
@@ -93,6 +98,9 @@ func (o *PublishingOptions) defaults() {
 	}
 	if o.BreakerOpen <= 0 {
 		o.BreakerOpen = 30 * time.Second
+	}
+	if o.ReconcileGrace == nil {
+		o.ReconcileGrace = DefaultReconcileGrace
 	}
 	if len(o.RetryDelays) == 0 {
 		o.RetryDelays = domain.RetryDelays
@@ -118,4 +126,14 @@ func DefaultBuckets(p domain.Provider) (rate.Limit, int) {
 		return rate.Every(time.Minute), 10
 	}
 	return rate.Every(6 * time.Second), 10
+}
+
+// DefaultReconcileGrace is two minutes for TikTok, whose posts appear in
+// the creator's list only once processed, and none for Instagram and
+// YouTube, whose posts are listed as soon as the publish call returns.
+func DefaultReconcileGrace(p domain.Provider) time.Duration {
+	if p == domain.ProviderTikTok {
+		return 2 * time.Minute
+	}
+	return 0
 }
