@@ -62,7 +62,12 @@ type accountActor struct {
 
 // accountAssigned tells an account actor its organization: the grain sends
 // it right after spawning the actor, and again after a restart.
-type accountAssigned struct{ org uuid.UUID }
+type accountAssigned struct {
+	org      uuid.UUID
+	provider domain.Provider
+	// learn asks for the account's posting options, not known yet.
+	learn bool
+}
 
 // maintainTick asks an account actor to maintain its account now.
 type maintainTick struct{}
@@ -92,11 +97,16 @@ func (a *accountActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *accountAssigned:
 		_, account, err := ChildOf(ctx.Self())
-		if err != nil || rt == nil || rt.opts.Accounts == nil {
+		if err != nil || rt == nil {
 			return
 		}
 		a.org, a.account = m.org, account
-		a.schedule(ctx, 0)
+		if m.learn && m.provider == domain.ProviderTikTok && rt.opts.Publishing.PostingOptions != nil && rt.opts.Publishing.Store != nil {
+			go rt.learnPostingOptions(m.org, account)
+		}
+		if rt.opts.Accounts != nil {
+			a.schedule(ctx, 0)
+		}
 	case *maintainTick:
 		if a.busy || a.org == uuid.Nil {
 			return
@@ -226,4 +236,22 @@ func logFailure(log *slog.Logger, org, kind, account string, f *childFailed) {
 		return
 	}
 	log.Warn("child actor failed; restarting with backoff", attrs...)
+}
+
+// learnPostingOptions asks the provider for an account's posting options
+// (TikTok's creator_info) and keeps them, so scheduling can check a privacy
+// level against them before the first publish. A failure only leaves the
+// check to the publish itself.
+func (rt *Runtime) learnPostingOptions(org, account uuid.UUID) {
+	o := rt.opts.Publishing
+	ctx, cancel := context.WithTimeout(context.Background(), rt.opts.LoadTimeout*6)
+	defer cancel()
+	opts, err := o.PostingOptions.PostingOptions(ctx, org, account)
+	if err == nil && opts != nil {
+		err = o.Store(org).SavePostingOptions(ctx, account, *opts)
+	}
+	if err != nil {
+		rt.opts.Logger.Debug("posting options not learned", slog.String("organization_id", org.String()),
+			slog.String("account_id", account.String()), slog.Any("error", err))
+	}
 }

@@ -139,18 +139,15 @@ func (g *organizationGrain) reconcile(accounts []domain.SocialAccount) {
 				c.provider = a.Provider
 				continue
 			}
-			g.spawn(kind, a.ID)
-			if c := g.child(kind, a.ID); c != nil {
-				c.provider = a.Provider
-			}
+			g.spawn(kind, a.ID, a.Provider, a.PostingOptions == nil)
 		}
 	}
 }
 
 // assign tells a new (or restarted) account actor its organization.
-func (g *organizationGrain) assign(kind string, pid *actor.PID) {
-	if kind == ChildAccount && g.rt.opts.Accounts != nil {
-		g.ctx.Send(pid, &accountAssigned{org: g.id})
+func (g *organizationGrain) assign(kind string, pid *actor.PID, provider domain.Provider, learn bool) {
+	if kind == ChildAccount && (g.rt.opts.Accounts != nil || g.rt.opts.Publishing.PostingOptions != nil) {
+		g.ctx.Send(pid, &accountAssigned{org: g.id, provider: provider, learn: learn})
 	}
 }
 
@@ -178,7 +175,7 @@ func (g *organizationGrain) childOf(pid *actor.PID) *child {
 
 // spawn starts a child from its kind's shared props: the child reads its
 // account from its name, so an idle child costs its actor and nothing more.
-func (g *organizationGrain) spawn(kind string, account uuid.UUID) {
+func (g *organizationGrain) spawn(kind string, account uuid.UUID, provider domain.Provider, learn bool) {
 	pid, err := g.ctx.SpawnNamed(g.rt.childProps(kind), childName(kind, account.String()))
 	if err != nil {
 		// The stopped predecessor has not finished stopping: the next
@@ -187,12 +184,12 @@ func (g *organizationGrain) spawn(kind string, account uuid.UUID) {
 			slog.String("account_id", account.String()), slog.String("child", kind), slog.Any("error", err))
 		return
 	}
-	g.assign(kind, pid)
+	g.assign(kind, pid, provider, learn)
 	if c := g.child(kind, account); c != nil {
-		c.pid, c.status = pid, childRunning
+		c.pid, c.status, c.provider = pid, childRunning, provider
 		return
 	}
-	g.children = append(g.children, child{kind: kind, account: account, pid: pid, status: childRunning})
+	g.children = append(g.children, child{kind: kind, account: account, provider: provider, pid: pid, status: childRunning})
 }
 
 // logger is the node's logger with this member's id. A grain keeps no
@@ -225,7 +222,7 @@ func (g *organizationGrain) ReceiveDefault(ctx cluster.GrainContext) {
 	case *childRestarted:
 		if c := g.childOf(m.pid); c != nil && c.status == childRestarting {
 			c.status = childRunning
-			g.assign(c.kind, c.pid)
+			g.assign(c.kind, c.pid, c.provider, false)
 		}
 	}
 }

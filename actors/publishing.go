@@ -35,6 +35,12 @@ type TokenRefresher interface {
 	RefreshNow(ctx context.Context, org, account uuid.UUID) (domain.RefreshOutcome, error)
 }
 
+// PostingOptionsFetcher asks a provider for an account's posting options
+// (package providers/publisher: TikTok's creator_info).
+type PostingOptionsFetcher interface {
+	PostingOptions(ctx context.Context, org, account uuid.UUID) (*domain.PostingOptions, error)
+}
+
 // ProjectQuota counts a quota shared by every organization of the
 // application across nodes (YouTube's project quota, in Redis db2).
 type ProjectQuota interface {
@@ -50,6 +56,9 @@ type PublishingOptions struct {
 	Store     func(org uuid.UUID) PublicationStore
 	Publisher Publisher
 	Refresher TokenRefresher
+	// PostingOptions, when set, is asked for each TikTok account's posting
+	// options when its actor starts.
+	PostingOptions PostingOptionsFetcher
 	// YouTubeQuota counts YouTube's project quota; YouTubeUploadCost is the
 	// units one upload takes.
 	YouTubeQuota      ProjectQuota

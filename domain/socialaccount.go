@@ -49,8 +49,11 @@ type SocialAccount struct {
 	LastRefreshAt     *time.Time `json:"last_refresh_at"`
 	LastHealthCheckAt *time.Time `json:"last_health_check_at"`
 	LastHealthError   string     `json:"last_health_error,omitempty"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
+	// PostingOptions are what the provider told of the account's posting
+	// options (TikTok's privacy levels and disabled interactions), once known.
+	PostingOptions *PostingOptions `json:"posting_options,omitempty"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
 // ParseProvider reads a provider name from a path or a body, naming field

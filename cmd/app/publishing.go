@@ -25,12 +25,14 @@ func publishingOptions(cfg config.Config, store *postgres.Store, redis *redisdb.
 	if err != nil {
 		pacific = time.FixedZone("PST", -8*3600)
 	}
+	pub := publisher.New(publisher.Config{
+		Instagram: clients.instagram, TikTok: clients.tiktok, YouTube: clients.youtube, Tokens: accounts,
+		HTTPClient: &http.Client{Timeout: cfg.Providers.Timeout},
+	})
 	return actors.PublishingOptions{
-		Store: func(org uuid.UUID) actors.PublicationStore { return store.Org(org) },
-		Publisher: publisher.New(publisher.Config{
-			Instagram: clients.instagram, TikTok: clients.tiktok, YouTube: clients.youtube, Tokens: accounts,
-			HTTPClient: &http.Client{Timeout: cfg.Providers.Timeout},
-		}),
+		Store:             func(org uuid.UUID) actors.PublicationStore { return store.Org(org) },
+		Publisher:         pub,
+		PostingOptions:    pub,
 		Refresher:         accounts,
 		YouTubeQuota:      redisdb.NewDailyQuota(redis.RateLimits, cfg.Cluster.Name+":youtube", int64(cfg.Publishing.YouTubeDailyQuota), pacific),
 		YouTubeUploadCost: int64(cfg.Publishing.YouTubeUploadCost),

@@ -425,3 +425,44 @@ func TestPublishingLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestTikTokPrivacyOptions: the account's posting options are learned when
+// its actor starts and refreshed at each publish; scheduling then refuses a
+// privacy level the creator does not offer, naming the network and field.
+func TestTikTokPrivacyOptions(t *testing.T) {
+	f := newPublishingFixture(t)
+	type options struct {
+		PrivacyLevelOptions []string `json:"privacy_level_options"`
+	}
+	var acc struct {
+		ExternalID     string   `json:"external_id"`
+		PostingOptions *options `json:"posting_options"`
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.c.do("GET", "/api/v1/social-accounts/"+f.accounts["tiktok"], nil, f.auth).into(t, 200, &acc)
+		if acc.PostingOptions != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if acc.PostingOptions == nil || len(acc.PostingOptions.PrivacyLevelOptions) != 4 {
+		t.Fatalf("got posting options %+v, want the creator's four privacy levels learned", acc.PostingOptions)
+	}
+	// The creator restricts posting to themselves; a publish learns it.
+	f.s.App.Simulator().SetTikTokCreator(acc.ExternalID, simulator.TikTokCreator{PrivacyLevelOptions: []string{"SELF_ONLY"}})
+	first := f.schedule(t, f.content(t, "private "+fmt.Sprint(time.Now().UnixNano())), time.Now().Add(300*time.Millisecond), "tiktok")
+	if got := f.await(t, first[0].ID, 20*time.Second, "published", "failed"); got.Status != "published" {
+		t.Fatalf("got %s (%s), want published as SELF_ONLY", got.Status, got.FailureReason)
+	}
+	var c struct{ ID string }
+	f.c.do("POST", "/api/v1/contents", map[string]any{"title": "public", "body": "for everyone",
+		"media":     []map[string]string{{"url": f.media, "kind": "video"}},
+		"overrides": map[string]any{"tiktok": map[string]string{"privacy_level": "PUBLIC_TO_EVERYONE"}},
+	}, f.auth).into(t, 201, &c)
+	r := f.c.do("POST", "/api/v1/contents/"+c.ID+"/schedule", map[string]any{"publish_at": time.Now().Add(time.Hour).Format(time.RFC3339),
+		"social_account_ids": []string{f.accounts["tiktok"]}}, f.auth)
+	if r.Status != 400 || len(r.Errors) == 0 || r.Errors[0].Field != "overrides.tiktok.privacy_level" || !strings.Contains(string(r.Raw), `"network":"tiktok"`) {
+		t.Errorf("got %d %s, want 400 on overrides.tiktok.privacy_level for tiktok", r.Status, r.Raw)
+	}
+}

@@ -15,13 +15,18 @@ import (
 // order.
 const accountColumns = `id, organization_id, provider, external_id, username, display_name, scopes, status,
 	status_reason, expires_at, connected_by, connected_at, last_refresh_at, last_health_check_at,
-	last_health_error, created_at, updated_at`
+	last_health_error, created_at, updated_at, posting_options`
 
 func scanAccount(r pgx.Row) (domain.SocialAccount, error) {
 	var a domain.SocialAccount
+	var opts []byte
 	err := r.Scan(&a.ID, &a.OrganizationID, &a.Provider, &a.ExternalID, &a.Username, &a.DisplayName, &a.Scopes,
 		&a.Status, &a.StatusReason, &a.ExpiresAt, &a.ConnectedBy, &a.ConnectedAt, &a.LastRefreshAt,
-		&a.LastHealthCheckAt, &a.LastHealthError, &a.CreatedAt, &a.UpdatedAt)
+		&a.LastHealthCheckAt, &a.LastHealthError, &a.CreatedAt, &a.UpdatedAt, &opts)
+	if err == nil && opts != nil {
+		a.PostingOptions = &domain.PostingOptions{}
+		err = json.Unmarshal(opts, a.PostingOptions)
+	}
 	if a.Scopes == nil {
 		a.Scopes = []string{}
 	}
