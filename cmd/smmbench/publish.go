@@ -326,6 +326,9 @@ func ratioCell(baseline, measured time.Duration) string {
 	if measured <= 0 {
 		return "—"
 	}
+	if q := float64(baseline) / float64(measured); q < 10 {
+		return fmt.Sprintf("%.2f×", q)
+	}
 	return fmt.Sprintf("%.0f×", float64(baseline)/float64(measured))
 }
 
@@ -417,6 +420,25 @@ func statusCounts(states map[uuid.UUID]pubState) string {
 		parts = append(parts, fmt.Sprintf("%s %d", k, by[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// lastErrors lists the most frequent last errors of the publications
+// (at most n, with counts), and the number of publications retried.
+func lastErrors(states map[uuid.UUID]pubState, n int) string {
+	causes := map[string]uint64{}
+	retried := 0
+	for _, s := range states {
+		if s.lastError != "" {
+			causes[s.lastError]++
+		}
+		if s.attempts > 1 {
+			retried++
+		}
+	}
+	if len(causes) == 0 && retried == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d publications took more than one attempt; last errors: %s", retried, strings.Join(topCauses(causes, n), "; "))
 }
 
 // publishMarkdown renders a publishing section: the run header, then per

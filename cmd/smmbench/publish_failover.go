@@ -257,6 +257,7 @@ func failoverResult(r *publishRun, start, killed time.Time, dead string, victims
 		{"killed", fmt.Sprintf("the child member (SIGKILL) at %s into the window, hosting %d of %d organizations", killed.Sub(start).Round(time.Millisecond), len(victims), len(fx.orgs))},
 		{"all finished", done},
 		{"statuses at the end", statusCounts(states)},
+		{"errors", lastErrors(states, 3)},
 		{"lateness p50 / p99 / max, every publication", fmt.Sprintf("%s / %s / %s (%d without an attempt)", formatLateness(all1.p50), formatLateness(all1.p99), formatLateness(all1.max), unclaimed)},
 		{"dead node's publications due after the kill", fmt.Sprint(dead1.n)},
 		{"their lateness p50 / p99 / max", fmt.Sprintf("%s / %s / %s", formatLateness(dead1.p50), formatLateness(dead1.p99), formatLateness(dead1.max))},

@@ -244,6 +244,9 @@ type pubState struct {
 	firstAttempt *time.Time
 	firstMember  string
 	attempts     int
+	// lastError is the last attempt's error (class, code, message), "" when
+	// there was none.
+	lastError string
 }
 
 // readPublishStates reads every publication of orgs with its first
@@ -255,7 +258,8 @@ func readPublishStates(ctx context.Context, pool *pgxpool.Pool, orgs []uuid.UUID
 		b := &pgx.Batch{}
 		b.Queue(`SELECT set_config('smm.organization_id', $1, true)`, org.String())
 		b.Queue(`SELECT p.id, p.status, p.publish_at, p.published_at, COALESCE(p.external_id, ''), a.started_at, COALESCE(a.member, ''),
-				(SELECT count(*) FROM publication_attempts c WHERE c.organization_id = p.organization_id AND c.publication_id = p.id)
+				(SELECT count(*) FROM publication_attempts c WHERE c.organization_id = p.organization_id AND c.publication_id = p.id),
+				CASE WHEN p.last_error_class = '' THEN '' ELSE p.last_error_class || ' ' || p.last_error_code || ': ' || left(p.last_error_message, 120) END
 			FROM publications p LEFT JOIN publication_attempts a
 				ON a.organization_id = p.organization_id AND a.publication_id = p.id AND a.number = 1
 			WHERE p.organization_id = $1`, org)
@@ -268,7 +272,7 @@ func readPublishStates(ctx context.Context, pool *pgxpool.Pool, orgs []uuid.UUID
 		states := map[uuid.UUID]pubState{}
 		var id uuid.UUID
 		var s pubState
-		_, err := pgx.ForEachRow(rows, []any{&id, &s.status, &s.publishAt, &s.publishedAt, &s.externalID, &s.firstAttempt, &s.firstMember, &s.attempts}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&id, &s.status, &s.publishAt, &s.publishedAt, &s.externalID, &s.firstAttempt, &s.firstMember, &s.attempts, &s.lastError}, func() error {
 			states[id] = s
 			return nil
 		})

@@ -212,6 +212,10 @@ func windowResult(r *publishRun, start, ended time.Time, all bool, wokeLate time
 	if d := lastPublished.Sub(start); published > 0 && d > 0 {
 		rate = fmt.Sprintf("%.1f (offered %.1f)", float64(published)/d.Seconds(), float64(len(fx.pubs))/fx.window.Seconds())
 	}
+	end := fmt.Sprintf("all done %s after the window's start", ended.Sub(start).Round(time.Second))
+	if !all {
+		end = fmt.Sprintf("**not all done** %s after the window's end", publishGrace)
+	}
 	res.Extra = []Metric{
 		{"scale", fmt.Sprintf("%d organizations × %d accounts, %d publications in %s (at most %d per account)", len(fx.orgs), len(publishProviders), len(fx.pubs), fx.window, fx.maxPerAccount())},
 		{"set-up", fmt.Sprintf("fixture written in %s; %s", r.setup.Round(time.Millisecond), wokeText(wokeLate))},
@@ -223,16 +227,14 @@ func windowResult(r *publishRun, start, ended time.Time, all bool, wokeLate time
 		{"baseline ÷ measured (p50 / p99 / max)", fmt.Sprintf("%s / %s / %s", ratioCell(base.p50, got.p50), ratioCell(base.p99, got.p99), ratioCell(base.max, got.max))},
 		{"publications/s", rate},
 		{"statuses at the end", statusCounts(states)},
-		{"window end", fmt.Sprintf("all done %s after the window's start", ended.Sub(start).Round(time.Second))},
+		{"errors", lastErrors(states, 3)},
+		{"window end", end},
 		{"heap in use at the end (after GC)", fmt.Sprintf("%s (live %s; %s more than before the window, simulator's posts included)", formatBytes(float64(after.inuse)), formatBytes(float64(after.alloc)), formatBytes(float64(after.inuse)-float64(before.inuse)))},
 		{"lost", fmt.Sprint(lost)},
 		{"duplicated", fmt.Sprint(dup)},
 		{"goal p99 ≤ 1 s", verdict(got.p99, goalP99)},
 		{"goal max ≤ 2 s", verdict(got.max, goalMax)},
 		{"goal 0 lost, 0 duplicated", countVerdict(lost + dup)},
-	}
-	if !all {
-		res.Extra[10].Value = fmt.Sprintf("**not all done** %s after the window's end", publishGrace)
 	}
 	return res
 }
