@@ -175,6 +175,8 @@ func publishLab(t *testing.T) *grainLab {
 	t.Helper()
 	t.Setenv("SMM_DATABASE_URL", pgtest.AppURL(t))
 	t.Setenv("SMM_DATABASE_OWNER_URL", pgtest.OwnerURL(t))
+	// The service generates its development JWT key there.
+	t.Setenv("SMM_DATA_DIR", t.TempDir())
 	lab, err := newGrainLab(context.Background(), slog.LevelWarn, io.Discard)
 	if err != nil {
 		t.Fatal(err)
