@@ -45,6 +45,11 @@ func attemptErrorOf(err error) *domain.AttemptError {
 // panics the caller's actor and always answers when the publication is due
 // again.
 func (rt *Runtime) attempt(job *publishJob) *attemptDone {
+	// A slot first: past MaxInFlight, attempts wait here unclaimed, so an
+	// overloaded node publishes later instead of timing out calls it has
+	// claimed.
+	rt.slots <- struct{}{}
+	defer func() { <-rt.slots }()
 	o := rt.opts.Publishing
 	out := &attemptDone{id: job.id, account: job.account}
 	log := rt.opts.Logger.With(slog.String("organization_id", job.org.String()), slog.String("publication_id", job.id.String()))
@@ -148,7 +153,11 @@ func (rt *Runtime) attempt(job *publishJob) *attemptDone {
 		if found {
 			return published(res, domain.AttemptReconciled, "found published at the provider (reconciled)")
 		}
-		if until := claim.FirstCallAt.Add(o.ReconcileGrace(p.Provider)); time.Now().Before(until) {
+		until := claim.FirstCallAt.Add(o.ReconcileGrace(p.Provider))
+		if last := claim.LastCallAt.Add(o.UnknownGrace); last.After(until) {
+			until = last
+		}
+		if time.Now().Before(until) {
 			// Not listed yet, but it may still be processing: ask again
 			// later rather than risk a second post.
 			return finish(domain.AttemptResult{Outcome: domain.AttemptUnknown, Status: domain.PublicationUnknownOutcome,

@@ -87,6 +87,14 @@ type PublishingOptions struct {
 	// finds nothing within it waits instead of publishing again (TikTok
 	// lists a post only once processed).
 	ReconcileGrace func(domain.Provider) time.Duration
+	// UnknownGrace is how long after a call whose answer was lost the
+	// provider may still act on it (it received the request, we stopped
+	// waiting): a reconciliation that finds nothing within it waits rather
+	// than publish again. Default twice the provider timeout.
+	UnknownGrace time.Duration
+	// MaxInFlight bounds the attempts a node runs at once (claimed and
+	// calling); more wait, unclaimed, for a free slot.
+	MaxInFlight int
 	// Observe, when set, is told each publication's lateness at its claim
 	// (metrics, benchmarks).
 	Observe func(org uuid.UUID, p domain.Publication, lateness time.Duration)
@@ -107,6 +115,12 @@ func (o *PublishingOptions) defaults() {
 	}
 	if o.BreakerOpen <= 0 {
 		o.BreakerOpen = 30 * time.Second
+	}
+	if o.UnknownGrace <= 0 {
+		o.UnknownGrace = time.Minute
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 128
 	}
 	if o.ReconcileGrace == nil {
 		o.ReconcileGrace = DefaultReconcileGrace

@@ -122,6 +122,8 @@ type Runtime struct {
 
 	// members lists the cluster's member ids (set by the node).
 	members atomic.Pointer[func() []string]
+	// slots bounds the publish attempts running at once on this node.
+	slots chan struct{}
 }
 
 // SetMembers tells the runtime how to list the cluster's live member ids:
@@ -141,7 +143,8 @@ const maxFailedChildren = 100
 // NewRuntime prepares the grains of one node.
 func NewRuntime(opts Options) *Runtime {
 	opts.defaults()
-	rt := &Runtime{opts: opts, started: time.Now(), props: map[string]*actor.Props{}}
+	rt := &Runtime{opts: opts, started: time.Now(), props: map[string]*actor.Props{},
+		slots: make(chan struct{}, opts.Publishing.MaxInFlight)}
 	for _, kind := range []string{ChildAccount, ChildSync} {
 		produce := opts.Children
 		rt.props[kind] = actor.PropsFromProducer(func() actor.Actor { return produce(kind) },

@@ -113,6 +113,8 @@ type Publishing struct {
 	YouTubeUploadCost int
 	// RetryDelays are the waits before each retry of a retryable failure.
 	RetryDelays []time.Duration
+	// Concurrency bounds the publish attempts a node runs at once.
+	Concurrency int
 }
 
 // Provider modes.
@@ -224,6 +226,7 @@ var Variables = []Variable{
 	{Name: "SMM_TOKEN_SWEEP_INTERVAL", Default: "1m", Help: "how often the node looks for accounts whose token is due for refresh and wakes their organizations"},
 	{Name: "SMM_SCHEDULE_SWEEP", Default: "1m", Help: "how often the node wakes the organization grains with publications due within the next period (also at every cluster topology change); grains fire on time by themselves, this is the safety net"},
 	{Name: "SMM_PUBLISH_RETRY_DELAYS", Default: "60s,300s,900s", Help: "waits before each retry of a publication that failed for a transient reason; after the last it fails (the dead letter, re-drivable with POST /publications/{id}/retry)"},
+	{Name: "SMM_PUBLISH_CONCURRENCY", Default: "128", Help: "publish attempts a node runs at once (claimed and calling the provider); more wait for a free slot before they claim"},
 	{Name: "SMM_PUBLISH_LEASE", Default: "5m", Help: "how long a claim on a publication lasts while its provider call runs; a claim left by a dead node is taken over (and reconciled) after it, or at once when the node is seen leaving the cluster"},
 	{Name: "SMM_YOUTUBE_DAILY_QUOTA", Default: "10000", Help: "the YouTube Data API project quota per day (units, reset at midnight Pacific), shared by every organization and counted in Redis db2 across nodes"},
 	{Name: "SMM_YOUTUBE_UPLOAD_COST", Default: "1600", Help: "quota units one YouTube upload (videos.insert) takes"},
@@ -313,6 +316,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		Lease:             r.duration("SMM_PUBLISH_LEASE"),
 		YouTubeDailyQuota: r.intRange("SMM_YOUTUBE_DAILY_QUOTA", 1, 1<<40),
 		YouTubeUploadCost: r.intRange("SMM_YOUTUBE_UPLOAD_COST", 1, 1<<20),
+		Concurrency:       r.intRange("SMM_PUBLISH_CONCURRENCY", 1, 100000),
 	}
 	for _, d := range r.list("SMM_PUBLISH_RETRY_DELAYS") {
 		v, err := time.ParseDuration(d)

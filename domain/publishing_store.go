@@ -79,6 +79,9 @@ type Claim struct {
 	Reconcile   bool
 	Marker      string
 	FirstCallAt time.Time
+	// LastCallAt is when the previous attempt (the one whose outcome is
+	// unknown) started.
+	LastCallAt time.Time
 	Exclude     []string
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +35,20 @@ type providerSet struct {
 	instagram *instagram.Client
 	tiktok    *tiktok.Client
 	youtube   *youtube.Client
+	// transport is the connection pool every provider call shares.
+	transport http.RoundTripper
+}
+
+// providerTransport is the connection pool of provider calls: sized for
+// SMM_PUBLISH_CONCURRENCY calls to one host at once, so a busy node reuses
+// its connections instead of opening (and leaving in TIME_WAIT) one per
+// call, which exhausts file descriptors under load.
+func providerTransport(concurrency int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 4 * max(concurrency, 16)
+	t.MaxIdleConnsPerHost = 2 * max(concurrency, 16)
+	t.IdleConnTimeout = 90 * time.Second
+	return t
 }
 
 // byProvider is the set as social accounts use it.
@@ -45,7 +60,8 @@ func (ps providerSet) byProvider() map[domain.Provider]socialaccounts.Client {
 
 func providerClients(cfg config.Config, logger *slog.Logger) (providerSet, *simulator.Server, error) {
 	pc := cfg.Providers
-	httpCfg := providers.HTTPConfig{Timeout: pc.Timeout, Live: pc.Mode == config.ProvidersLive}
+	transport := providerTransport(cfg.Publishing.Concurrency)
+	httpCfg := providers.HTTPConfig{Timeout: pc.Timeout, Live: pc.Mode == config.ProvidersLive, Transport: transport}
 	ig := instagram.Config{ClientID: pc.InstagramClientID, ClientSecret: pc.InstagramClientSecret}
 	tt := tiktok.Config{ClientKey: pc.TikTokClientKey, ClientSecret: pc.TikTokClientSecret}
 	yt := youtube.Config{ClientID: pc.GoogleClientID, ClientSecret: pc.GoogleClientSecret}
@@ -66,7 +82,7 @@ func providerClients(cfg config.Config, logger *slog.Logger) (providerSet, *simu
 		yt.ClientID, yt.ClientSecret = sandboxClientID, sandboxClientSecret
 	}
 	ig.Version, ig.HTTP, tt.HTTP, yt.HTTP = pc.InstagramAPIVersion, httpCfg, httpCfg, httpCfg
-	return providerSet{instagram: instagram.New(ig), tiktok: tiktok.New(tt), youtube: youtube.New(yt)}, sim, nil
+	return providerSet{instagram: instagram.New(ig), tiktok: tiktok.New(tt), youtube: youtube.New(yt), transport: transport}, sim, nil
 }
 
 // organizationWaker wakes organization grains (Describe activates them).

@@ -27,7 +27,7 @@ func publishingOptions(cfg config.Config, store *postgres.Store, redis *redisdb.
 	}
 	pub := publisher.New(publisher.Config{
 		Instagram: clients.instagram, TikTok: clients.tiktok, YouTube: clients.youtube, Tokens: accounts,
-		HTTPClient: &http.Client{Timeout: cfg.Providers.Timeout},
+		HTTPClient: &http.Client{Timeout: cfg.Providers.Timeout, Transport: clients.transport},
 	})
 	return actors.PublishingOptions{
 		Store:             func(org uuid.UUID) actors.PublicationStore { return store.Org(org) },
@@ -38,6 +38,8 @@ func publishingOptions(cfg config.Config, store *postgres.Store, redis *redisdb.
 		YouTubeUploadCost: int64(cfg.Publishing.YouTubeUploadCost),
 		Lease:             cfg.Publishing.Lease,
 		RetryDelays:       cfg.Publishing.RetryDelays,
+		MaxInFlight:       cfg.Publishing.Concurrency,
+		UnknownGrace:      2 * cfg.Providers.Timeout,
 		Horizon:           2 * cfg.Publishing.SweepEvery,
 		Observe:           observe,
 	}

@@ -122,6 +122,10 @@ func (o *OrgStore) ClaimPublication(ctx context.Context, req domain.ClaimRequest
 				AND social_account_id = $2 AND external_id IS NOT NULL AND id <> $3`, o.org, p.SocialAccountID, req.ID).Scan(&c.Exclude); err != nil {
 				return err
 			}
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(max(started_at), $3) FROM publication_attempts
+				WHERE organization_id = $1 AND publication_id = $2 AND number < $4`, o.org, req.ID, c.FirstCallAt, c.Attempt).Scan(&c.LastCallAt); err != nil {
+				return err
+			}
 		}
 		p.Status = domain.PublicationPublishing
 		c.Publication, c.Reconcile = p, reconcile
