@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -137,7 +138,7 @@ func (rt *Runtime) attempt(job *publishJob) *attemptDone {
 		return finish(r)
 	}
 	published := func(res domain.PublishResult, outcome domain.AttemptOutcome, reason string) *attemptDone {
-		if res.Options != nil {
+		if res.Options != nil && (claim.Options == nil || !reflect.DeepEqual(*res.Options, *claim.Options)) {
 			if err := store.SavePostingOptions(ctx, job.account, *res.Options); err != nil {
 				log.Warn("saving the account's posting options failed", slog.Any("error", err))
 			}

@@ -69,6 +69,19 @@ func (c *Client) listMedia(ctx context.Context, op, token, u string, limit int) 
 	return out, nil
 }
 
+// Media reads one media object: its permalink, time and caption right
+// after a publish, in one call (the listing would read the account's whole
+// recent feed).
+func (c *Client) Media(ctx context.Context, accessToken, mediaID string) (Media, error) {
+	var r mediaRow
+	q := url.Values{"fields": {"id,caption,media_type,permalink,timestamp"}}
+	if err := c.get(ctx, "read media", accessToken, c.graph(mediaID), q, &r); err != nil {
+		return Media{}, err
+	}
+	return Media{ID: string(r.ID), MediaType: r.MediaType, Caption: r.Caption, Permalink: r.Permalink,
+		Timestamp: parseTime(r.Timestamp)}, nil
+}
+
 // Quota is the account's publishing quota: Used publishes within the
 // rolling Window, out of Total.
 type Quota struct {

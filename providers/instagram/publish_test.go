@@ -124,6 +124,10 @@ func TestPublishPaths(t *testing.T) {
 			if m.Caption != tc.caption || m.MediaType != tc.mediaType || !strings.Contains(m.Permalink, tc.permalinkIn) || !m.Timestamp.Equal(e.clock.Now()) {
 				t.Errorf("got %+v, want caption %q, type %s, a %s permalink, published now", m, tc.caption, tc.mediaType, tc.permalinkIn)
 			}
+			// The one-object read says the same.
+			if one, err := e.client.Media(t.Context(), tok, res.MediaID); err != nil || one != m {
+				t.Errorf("Media: got %+v (%v), want %+v", one, err, m)
+			}
 		})
 	}
 	feed, err := e.client.RecentMedia(t.Context(), tok, a.id, 2)

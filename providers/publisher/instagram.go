@@ -11,11 +11,6 @@ import (
 // creates the post.
 const opInstagramPublish = "publish container"
 
-// permalinkLookup is how many recent media are read to find a new post's
-// permalink (newest first: the post is among the first unless the account
-// published several at once).
-const permalinkLookup = 10
-
 // instagramType is the post's Instagram type: the rendered one, or the
 // one its media call for (one image: feed; one video: reels; several:
 // carousel).
@@ -121,24 +116,12 @@ func (p *Publisher) publishInstagram(ctx context.Context, token string, req doma
 	return res, nil
 }
 
-// instagramMedia finds a media just published among the account's latest
-// media (or stories), for its permalink and time; false when it cannot.
-func (p *Publisher) instagramMedia(ctx context.Context, token, user string, post domain.Post, mediaID string) (instagram.Media, bool) {
-	c := p.cfg.Instagram
-	var list []instagram.Media
-	var err error
-	if instagramType(post) == domain.InstagramStory {
-		list, err = c.RecentStories(ctx, token, user)
-	} else {
-		list, err = c.RecentMedia(ctx, token, user, permalinkLookup)
-	}
-	if err != nil {
+// instagramMedia reads a media just published, for its permalink and
+// time (one call); false when it cannot.
+func (p *Publisher) instagramMedia(ctx context.Context, token, _ string, _ domain.Post, mediaID string) (instagram.Media, bool) {
+	m, err := p.cfg.Instagram.Media(ctx, token, mediaID)
+	if err != nil || m.ID != mediaID {
 		return instagram.Media{}, false
 	}
-	for _, m := range list {
-		if m.ID == mediaID {
-			return m, true
-		}
-	}
-	return instagram.Media{}, false
+	return m, true
 }
