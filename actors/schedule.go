@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -101,11 +100,11 @@ func (g *organizationGrain) loadDue(ctx context.Context, includeClaimed bool) (i
 	if err != nil {
 		return 0, err
 	}
-	live := g.rt.liveMembers()
+	live := g.members()
 	now := time.Now()
 	for _, d := range list {
 		at := d.DueAt
-		if d.Status == domain.PublicationPublishing && len(live) > 0 && !slices.Contains(live, d.ClaimedBy) {
+		if d.Status == domain.PublicationPublishing && domain.ClaimantGone(d.ClaimedBy, g.member(), live) {
 			// Its member left the cluster: take the claim over now (the
 			// claim checks the same), not at the end of its lease.
 			at = now
@@ -168,8 +167,7 @@ func (g *organizationGrain) fire() {
 	s := g.sched()
 	s.timerAt = time.Time{}
 	now := time.Now().Add(fireEarly)
-	live := g.rt.liveMembers()
-	member := g.ctx.Cluster().ActorSystem.ID
+	live, member := g.members(), g.member()
 	for len(s.heap) > 0 && !s.heap[0].at.After(now) {
 		it := heap.Pop(&s.heap).(*dueItem)
 		delete(s.byID, it.id)
@@ -201,6 +199,27 @@ func (g *organizationGrain) done(m *attemptDone) {
 		g.push(m.id, m.account, *m.due)
 	}
 	g.arm()
+}
+
+// member names this node in claims: the cluster's name and the member's
+// id, so a claim is only ever judged abandoned by a member of the same
+// cluster (another cluster sharing the database by mistake is not
+// "gone" because it is not ours: its claims end with their lease).
+func (g *organizationGrain) member() string {
+	c := g.ctx.Cluster()
+	return c.Config.Name + "/" + c.ActorSystem.ID
+}
+
+// members lists the live members of this node's cluster, as member names
+// them.
+func (g *organizationGrain) members() []string {
+	ids := g.rt.liveMembers()
+	name := g.ctx.Cluster().Config.Name
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = name + "/" + id
+	}
+	return out
 }
 
 // breaker is the organization's circuit breaker for provider p: it opens

@@ -82,7 +82,7 @@ type Claim struct {
 	// LastCallAt is when the previous attempt (the one whose outcome is
 	// unknown) started.
 	LastCallAt time.Time
-	Exclude     []string
+	Exclude    []string
 }
 
 // ClaimOutcome says why a publication was not claimed.
@@ -115,3 +115,29 @@ const (
 	ClaimHeld
 	ClaimDone
 )
+
+// ClaimantGone reports whether a claim held by claimant may be taken over
+// at once by member, whose cluster's live members are live: the claimant is
+// of member's cluster ("cluster/member-id") and no longer among its
+// members. With no membership known, or a claimant of another cluster, only
+// the claim's lease decides.
+func ClaimantGone(claimant, member string, live []string) bool {
+	if claimant == "" || len(live) == 0 || clusterOf(claimant) != clusterOf(member) {
+		return false
+	}
+	for _, m := range live {
+		if m == claimant {
+			return false
+		}
+	}
+	return true
+}
+
+func clusterOf(member string) string {
+	for i := len(member) - 1; i >= 0; i-- {
+		if member[i] == '/' {
+			return member[:i]
+		}
+	}
+	return ""
+}

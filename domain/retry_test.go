@@ -38,3 +38,24 @@ func TestAfterFailure(t *testing.T) {
 		})
 	}
 }
+
+func TestClaimantGone(t *testing.T) {
+	live := []string{"smm/a", "smm/b"}
+	tests := []struct {
+		claimant, member string
+		live             []string
+		want             bool
+	}{
+		{"smm/c", "smm/a", live, true},       // left our cluster
+		{"smm/b", "smm/a", live, false},      // still a member
+		{"other/c", "smm/a", live, false},    // another cluster: its lease decides
+		{"smm/c", "smm/a", nil, false},       // membership unknown
+		{"", "smm/a", live, false},           // no claimant
+		{"c", "a", []string{"a", "b"}, true}, // no cluster name on either side
+	}
+	for _, tt := range tests {
+		if got := ClaimantGone(tt.claimant, tt.member, tt.live); got != tt.want {
+			t.Errorf("ClaimantGone(%q, %q, %v): got %v, want %v", tt.claimant, tt.member, tt.live, got, tt.want)
+		}
+	}
+}

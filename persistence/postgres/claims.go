@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,7 +49,7 @@ func (o *OrgStore) ClaimPublication(ctx context.Context, req domain.ClaimRequest
 		case domain.PublicationUnknownOutcome:
 			reconcile = true
 		case domain.PublicationPublishing:
-			gone := claimedBy != nil && len(req.LiveMembers) > 0 && !slices.Contains(req.LiveMembers, *claimedBy)
+			gone := claimedBy != nil && domain.ClaimantGone(*claimedBy, req.Member, req.LiveMembers)
 			if !leaseEnded && !gone {
 				outcome, when = domain.ClaimHeld, leaseUntil
 				return nil
