@@ -68,10 +68,15 @@ func (rt *Runtime) attempt(job *publishJob) *attemptDone {
 		return out
 	}
 	switch outcome {
-	case domain.ClaimNotDue, domain.ClaimHeld:
+	case domain.ClaimHeld:
+		rt.opts.Metrics.claimsLost.Inc()
+		out.due = when
+		return out
+	case domain.ClaimNotDue:
 		out.due = when
 		return out
 	case domain.ClaimDone:
+		rt.opts.Metrics.claimsLost.Inc()
 		return out
 	}
 	p := claim.Publication

@@ -19,6 +19,7 @@ type Metrics struct {
 	wait         prometheus.Histogram
 	lateness     prometheus.Histogram
 	attempts     *prometheus.CounterVec
+	claimsLost   prometheus.Counter
 
 	posted sync.Map // *cluster.GrainRequest -> time.Time
 }
@@ -54,12 +55,16 @@ func NewMetrics() *Metrics {
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "smm_publish_attempts_total", Help: "Publishing attempts by provider and outcome.",
 		}, []string{"provider", "outcome"}),
+		claimsLost: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "smm_publish_claims_lost_total",
+			Help: "Publications this node fired but found claimed, or already finished, by another activation: the claim in PostgreSQL let one through.",
+		}),
 	}
 }
 
 // Collectors lists the collectors to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.active, m.activations, m.passivations, m.restarts, m.stopped, m.wait, m.lateness, m.attempts}
+	return []prometheus.Collector{m.active, m.activations, m.passivations, m.restarts, m.stopped, m.wait, m.lateness, m.attempts, m.claimsLost}
 }
 
 func (m *Metrics) observeWait(req *cluster.GrainRequest) {

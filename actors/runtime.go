@@ -217,6 +217,12 @@ func (rt *Runtime) Hosted() []string {
 	return out
 }
 
+// IsHosted reports whether the grain of org is active on this node.
+func (rt *Runtime) IsHosted(org uuid.UUID) bool {
+	_, ok := rt.hosted.Load(org.String())
+	return ok
+}
+
 // FailedChildren lists the children stopped after failing repeatedly,
 // newest last.
 func (rt *Runtime) FailedChildren() []*actorpb.FailedChild {

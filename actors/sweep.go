@@ -32,6 +32,17 @@ type Sweeper struct {
 	Logger  *slog.Logger
 	// Parallel bounds the wakes in flight.
 	Parallel int
+	// Spread paces a periodic sweep's wakes of grains active on this node
+	// evenly over this long (default half the period), so that thousands
+	// of them reading their due lists again is a steady trickle, not a
+	// burst that delays the publications firing meanwhile (their heaps hold
+	// twice the period, so a wake up to half a period late loses nothing).
+	// Grains not active here (passivated, or on another node) are woken at
+	// once, as is every grain after a topology change.
+	Spread time.Duration
+	// Local reports whether an organization's grain is active on this
+	// node (nil: none is).
+	Local func(org uuid.UUID) bool
 }
 
 // Run sweeps until ctx ends.
@@ -62,19 +73,50 @@ func (s *Sweeper) Run(ctx context.Context) {
 			case <-time.After(200 * time.Millisecond):
 			}
 		}
-		n, err := s.Sweep(ctx, claimed)
+		n, err := s.sweep(ctx, claimed)
 		if err != nil {
 			log.Warn("schedule sweep failed", slog.Any("error", err), slog.Int("woken", n))
 		}
 	}
 }
 
-// Sweep wakes every organization with work due within the next period and
-// says how many answered.
+// Sweep wakes every organization with work due within the next period, at
+// once, and says how many answered.
 func (s *Sweeper) Sweep(ctx context.Context, includeClaimed bool) (int, error) {
+	return s.wake(ctx, includeClaimed, 0)
+}
+
+// sweep is Run's sweep: paced over Spread unless after a topology change.
+func (s *Sweeper) sweep(ctx context.Context, includeClaimed bool) (int, error) {
+	spread := s.Spread
+	if spread <= 0 {
+		spread = s.Every / 2
+	}
+	if includeClaimed {
+		spread = 0
+	}
+	return s.wake(ctx, includeClaimed, spread)
+}
+
+func (s *Sweeper) wake(ctx context.Context, includeClaimed bool, spread time.Duration) (int, error) {
 	orgs, err := s.Due(ctx, time.Now().Add(s.Every+s.Every/2), includeClaimed)
 	if err != nil {
 		return 0, err
+	}
+	// Grains not active here first, at once; then the local ones, paced.
+	var now, later []uuid.UUID
+	for _, org := range orgs {
+		if spread > 0 && s.Local != nil && s.Local(org) {
+			later = append(later, org)
+		} else {
+			now = append(now, org)
+		}
+	}
+	orgs = append(now, later...)
+	var pace *time.Ticker
+	if len(later) > 1 {
+		pace = time.NewTicker(max(spread/time.Duration(len(later)), time.Microsecond))
+		defer pace.Stop()
 	}
 	parallel := max(s.Parallel, 1)
 	sem := make(chan struct{}, parallel)
@@ -82,7 +124,15 @@ func (s *Sweeper) Sweep(ctx context.Context, includeClaimed bool) (int, error) {
 	var woken int
 	var firstErr error
 	var wg sync.WaitGroup
-	for _, org := range orgs {
+	for i, org := range orgs {
+		if pace != nil && i >= len(now) {
+			select {
+			case <-ctx.Done():
+				wg.Wait()
+				return woken, ctx.Err()
+			case <-pace.C:
+			}
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {

@@ -136,6 +136,9 @@ func (n *Node) Organizations() *actors.OrganizationClient { return n.orgs }
 // ID is this member's id in the cluster.
 func (n *Node) ID() string { return n.system.ID }
 
+// Runtime is the runtime of the grains this member hosts.
+func (n *Node) Runtime() *actors.Runtime { return n.opts.Runtime }
+
 // TopologyChanged is closed at the next change of the cluster's members.
 func (n *Node) TopologyChanged() <-chan struct{} { return n.topo.next() }
 

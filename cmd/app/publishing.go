@@ -56,5 +56,6 @@ func (a *App) scheduleSweeper() *actors.Sweeper {
 		Changes:  a.node.TopologyChanged,
 		Logger:   a.logger.With(slog.String("component", "schedule_sweep")),
 		Parallel: 16,
+		Local:    a.node.Runtime().IsHosted,
 	}
 }

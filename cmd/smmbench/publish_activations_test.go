@@ -41,10 +41,9 @@ const twoActivationsGrace = 4 * time.Minute
 // is posted exactly once, no publication has two attempts that posted and
 // exactly one finished it, the two members' provider calls that posted add
 // up to one per publication, and both members did fire (each one's
-// smm_publish_attempts_total moved). Today the second activation does not
-// simply lose: it sees the first's claim held by a member outside its own
-// cluster, takes it over as abandoned and reconciles (the test logs how
-// often); the post still goes out once.
+// smm_publish_attempts_total or smm_publish_claims_lost_total moved), and
+// each publication has exactly one attempt: a claim held by another
+// cluster's member is left to its lease, never taken over as abandoned.
 func TestTwoActivationsAcrossMembers(t *testing.T) {
 	lab := publishLab(t)
 	ctx := context.Background()
@@ -183,16 +182,24 @@ func TestTwoActivationsAcrossMembers(t *testing.T) {
 		if len(attempts[p.id]) > 1 {
 			taken++
 		}
+		// Each cluster judges only its own members gone: the other
+		// activation's live claim is held, not taken over.
+		if len(attempts[p.id]) != 1 {
+			t.Errorf("publication %s: got %d attempts (%s), want 1: the other activation's claim must be left to it",
+				p.id, len(attempts[p.id]), describeAttempts(attempts[p.id], ids))
+		}
 	}
 
-	// Both activations fired: each member counted attempts of its own.
+	// Both activations fired: each member made attempts, or found the
+	// other's claim (smm_publish_claims_lost_total), and between them every
+	// publication was fired twice.
 	var claimsBy [2]int
 	outcomes := map[string]int{}
 	for _, list := range attempts {
 		for _, a := range list {
 			outcomes[a.outcome]++
 			for i, id := range ids {
-				if a.member == id {
+				if strings.HasSuffix(a.member, "/"+id) {
 					claimsBy[i]++
 				}
 			}
@@ -204,8 +211,11 @@ func TestTwoActivationsAcrossMembers(t *testing.T) {
 			total += n
 		}
 		if total == 0 {
-			t.Errorf("member %d: got no publishing attempts in smm_publish_attempts_total (claims in the table: %d), want some: both activations must fire", i, claimsBy[i])
+			t.Errorf("member %d: got no publishing attempts nor lost claims (claims in the table: %d), want some: both activations must fire", i, claimsBy[i])
 		}
+	}
+	if lostClaims := scraped[0][claimsLost] + scraped[1][claimsLost]; lostClaims < float64(count) {
+		t.Errorf("got %v claims lost across both members, want at least %d: every publication fired by both activations, one of them refused", lostClaims, count)
 	}
 	// The metric counts a provider call that posted even when its attempt
 	// could not be recorded (its claim was taken over meanwhile), so across
@@ -285,8 +295,13 @@ func describeAttempts(list []attemptRow, ids [2]string) string {
 	return strings.Join(parts, "; ")
 }
 
+// claimsLost is the key publishAttemptsMetric files
+// smm_publish_claims_lost_total under: the publications a member fired and
+// found claimed, or finished, by the other activation.
+const claimsLost = "claims lost"
+
 // publishAttemptsMetric scrapes a member's /metrics and sums
-// smm_publish_attempts_total by outcome.
+// smm_publish_attempts_total by outcome, and smm_publish_claims_lost_total.
 func publishAttemptsMetric(ctx context.Context, addr string) (map[string]float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
 	if err != nil {
@@ -305,6 +320,14 @@ func publishAttemptsMetric(ctx context.Context, addr string) (map[string]float64
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "smm_publish_claims_lost_total "); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return nil, fmt.Errorf("scrape /metrics: %q: %w", sc.Text(), err)
+			}
+			out[claimsLost] += n
+			continue
+		}
 		labels, ok := strings.CutPrefix(sc.Text(), "smm_publish_attempts_total{")
 		if !ok {
 			continue
