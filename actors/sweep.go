@@ -45,7 +45,10 @@ type Sweeper struct {
 	Local func(org uuid.UUID) bool
 }
 
-// Run sweeps until ctx ends.
+// Run sweeps until ctx ends. A periodic sweep is paced over Spread, so it
+// runs beside the loop: a topology change meanwhile is swept at once, not
+// after it; a tick that finds the previous periodic sweep still running is
+// skipped.
 func (s *Sweeper) Run(ctx context.Context) {
 	log := s.Logger
 	if log == nil {
@@ -57,25 +60,38 @@ func (s *Sweeper) Run(ctx context.Context) {
 	if s.Changes != nil {
 		changes = s.Changes()
 	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	periodic := make(chan struct{}, 1) // holds a token while a periodic sweep runs
+	run := func(claimed bool, done func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer done()
+			if n, err := s.sweep(ctx, claimed); err != nil && ctx.Err() == nil {
+				log.Warn("schedule sweep failed", slog.Any("error", err), slog.Int("woken", n))
+			}
+		}()
+	}
 	for {
-		claimed := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			select {
+			case periodic <- struct{}{}:
+				run(false, func() { <-periodic })
+			default: // the previous one is still pacing its wakes
+			}
 		case <-changes:
 			changes = s.Changes()
-			claimed = true
 			// Let the membership settle: a burst of events makes one sweep.
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(200 * time.Millisecond):
 			}
-		}
-		n, err := s.sweep(ctx, claimed)
-		if err != nil {
-			log.Warn("schedule sweep failed", slog.Any("error", err), slog.Int("woken", n))
+			run(true, func() {})
 		}
 	}
 }
