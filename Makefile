@@ -46,10 +46,10 @@ test: ## bootstrap, build, migrate, go test -race -count=1 ./..., then the bench
 	@$(BOOTSTRAP) --race
 	@$(MAKE) --no-print-directory build
 	$(BIN) migrate up
-	go test -race -count=1 $(TEST_FLAGS) $(PKG)
+	go test -race -count=1 -timeout 30m $(TEST_FLAGS) $(PKG)
 	@# Several protoactor members in one process race inside protoactor-go
 	@# itself: these tests are built without -race (cmd/smmbench/members_test.go).
-	if [[ "$(PKG)" == ./... ]]; then go test -count=1 $(TEST_FLAGS) -run AcrossMembers ./cmd/smmbench; fi
+	if [[ "$(PKG)" == ./... ]]; then go test -count=1 -timeout 30m $(TEST_FLAGS) -run AcrossMembers ./cmd/smmbench; fi
 
 build: ## go build -o bin/smm ./cmd/smm
 	@$(BOOTSTRAP) --go-only >/dev/null
