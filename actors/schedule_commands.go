@@ -128,45 +128,41 @@ func (g *organizationGrain) Unschedule(req *actorpb.UnscheduleRequest, _ cluster
 	return g.answer(store.UnschedulePublications(ctx, contentID))
 }
 
-// Reschedule moves a waiting publication to a new time.
-func (g *organizationGrain) Reschedule(req *actorpb.RescheduleRequest, _ cluster.GrainContext) (*actorpb.Publications, error) {
-	_, store, err := g.publishingCommand(req.GetHeader())
+// onePublication runs a publishing command on one publication: the
+// checks every command makes, then change in the command's context.
+func (g *organizationGrain) onePublication(h *actorpb.CommandHeader, rawID string,
+	change func(ctx context.Context, store PublicationStore, id uuid.UUID) (domain.Publication, error)) (*actorpb.Publications, error) {
+	_, store, err := g.publishingCommand(h)
 	if err != nil {
 		return nil, toGrainError(err)
 	}
-	id, err := uuid.Parse(req.GetPublicationId())
+	id, err := uuid.Parse(rawID)
 	if err != nil {
 		return nil, toGrainError(domain.Errorf(domain.CodeNotFound, "publication not found"))
 	}
-	at := time.UnixMicro(req.GetPublishAtUnixMicro()).UTC()
-	if err := domain.CheckPublishAt("publish_at", at, time.Now()); err != nil {
-		return nil, toGrainError(err)
-	}
-	ctx, cancel := g.commandContext(req.GetHeader())
+	ctx, cancel := g.commandContext(h)
 	defer cancel()
-	pub, err := store.ReschedulePublication(ctx, id, at)
+	pub, err := change(ctx, store, id)
 	return g.answer([]domain.Publication{pub}, err)
 }
 
-// RetryPublication re-drives a failed publication now.
+// Reschedule moves a waiting publication to a new time.
+func (g *organizationGrain) Reschedule(req *actorpb.RescheduleRequest, _ cluster.GrainContext) (*actorpb.Publications, error) {
+	at := time.UnixMicro(req.GetPublishAtUnixMicro()).UTC()
+	return g.onePublication(req.GetHeader(), req.GetPublicationId(), func(ctx context.Context, store PublicationStore, id uuid.UUID) (domain.Publication, error) {
+		if err := domain.CheckPublishAt("publish_at", at, time.Now()); err != nil {
+			return domain.Publication{}, err
+		}
+		return store.ReschedulePublication(ctx, id, at)
+	})
+}
+
+// RetryPublication re-drives a failed publication now: it is scheduled
+// again with its original publish time, past, so the heap fires it at once.
 func (g *organizationGrain) RetryPublication(req *actorpb.RetryPublicationRequest, _ cluster.GrainContext) (*actorpb.Publications, error) {
-	_, store, err := g.publishingCommand(req.GetHeader())
-	if err != nil {
-		return nil, toGrainError(err)
-	}
-	id, err := uuid.Parse(req.GetPublicationId())
-	if err != nil {
-		return nil, toGrainError(domain.Errorf(domain.CodeNotFound, "publication not found"))
-	}
-	ctx, cancel := g.commandContext(req.GetHeader())
-	defer cancel()
-	pub, err := store.RetryPublication(ctx, id)
-	if err == nil {
-		now := time.Now()
-		pub.NextAttemptAt = &now
-		pub.PublishAt = now
-	}
-	return g.answer([]domain.Publication{pub}, err)
+	return g.onePublication(req.GetHeader(), req.GetPublicationId(), func(ctx context.Context, store PublicationStore, id uuid.UUID) (domain.Publication, error) {
+		return store.RetryPublication(ctx, id)
+	})
 }
 
 // Wake reads the due publications again: the sweep and topology changes
