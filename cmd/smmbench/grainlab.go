@@ -515,6 +515,13 @@ type childNode struct {
 // startChildNode re-executes this binary as a member of spec.Cluster and
 // returns once the child sees spec.Members members.
 func startChildNode(ctx context.Context, spec childSpec) (*childNode, error) {
+	return startChild(ctx, childNodeEnv, spec, memberWait+5*time.Second)
+}
+
+// startChild re-executes this binary with env set to spec's JSON and
+// returns once it prints "ready MEMBER-ID ADDRESS", within limit: the
+// members grain_failover and publish_failover kill.
+func startChild(ctx context.Context, env string, spec any, limit time.Duration) (*childNode, error) {
 	raw, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
@@ -524,7 +531,7 @@ func startChildNode(ctx context.Context, spec childSpec) (*childNode, error) {
 		return nil, fmt.Errorf("child member: %w", err)
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), childNodeEnv+"="+string(raw))
+	cmd.Env = append(os.Environ(), env+"="+string(raw))
 	c := &childNode{cmd: cmd, stderr: &limitedBuffer{max: 16 << 10}, waited: make(chan error, 1)}
 	cmd.Stderr = c.stderr
 	if c.stdin, err = cmd.StdinPipe(); err != nil {
@@ -561,9 +568,9 @@ func startChildNode(ctx context.Context, spec childSpec) (*childNode, error) {
 		}
 		c.stop()
 		return nil, fmt.Errorf("child member did not start: %q: %s", line, c.stderr.String())
-	case <-time.After(memberWait + 5*time.Second):
+	case <-time.After(limit):
 		c.stop()
-		return nil, fmt.Errorf("child member not ready after %s: %s", memberWait+5*time.Second, c.stderr.String())
+		return nil, fmt.Errorf("child member not ready after %s: %s", limit, c.stderr.String())
 	case <-ctx.Done():
 		c.stop()
 		return nil, ctx.Err()

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,58 +74,7 @@ func seedsMember(cfg config.Config, name string, seeds []string, seedPort int) c
 // startPublishNode re-executes this binary as a publishing member and
 // returns once it sees spec.Members members.
 func startPublishNode(ctx context.Context, spec publishNodeSpec) (*childNode, error) {
-	raw, err := json.Marshal(spec)
-	if err != nil {
-		return nil, err
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("child member: %w", err)
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), publishNodeEnv+"="+string(raw))
-	c := &childNode{cmd: cmd, stderr: &limitedBuffer{max: 16 << 10}, waited: make(chan error, 1)}
-	cmd.Stderr = c.stderr
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("child member: %w", err)
-	}
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "ready ") {
-				lines <- sc.Text()
-				_, _ = io.Copy(io.Discard, stdout)
-				return
-			}
-		}
-		lines <- ""
-	}()
-	go func() { c.waited <- cmd.Wait() }()
-	limit := memberWait + 15*time.Second
-	select {
-	case line := <-lines:
-		f := strings.Fields(line)
-		if len(f) == 3 && f[0] == "ready" {
-			c.id, c.addr = f[1], f[2]
-			return c, nil
-		}
-		c.stop()
-		return nil, fmt.Errorf("publishing member did not start: %q: %s", line, c.stderr.String())
-	case <-time.After(limit):
-		c.stop()
-		return nil, fmt.Errorf("publishing member not ready after %s: %s", limit, c.stderr.String())
-	case <-ctx.Done():
-		c.stop()
-		return nil, ctx.Err()
-	}
+	return startChild(ctx, publishNodeEnv, spec, memberWait+15*time.Second)
 }
 
 // runPublishFailover is publish_failover.
